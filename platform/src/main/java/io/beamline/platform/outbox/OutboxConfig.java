@@ -1,0 +1,34 @@
+package io.beamline.platform.outbox;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** Tuning of the transactional outbox relay. */
+@ConfigMapping(prefix = "beamline.outbox")
+public interface OutboxConfig {
+
+  /** Whether this instance relays the outbox to Kafka; default {@code true}. */
+  @WithDefault("true")
+  boolean relayEnabled();
+
+  /** How often the relay looks for unpublished rows; default {@code 200ms}. */
+  @WithDefault("200ms")
+  Duration pollInterval();
+
+  /** Rows published per relay transaction; default {@code 500}. */
+  @WithDefault("500")
+  int batchSize();
+
+  /** How long the relay waits for the broker to acknowledge a batch; default {@code 10s}. */
+  @WithDefault("10s")
+  Duration sendTimeout();
+
+  /** How long published rows are kept for audit before they are purged; default {@code 3d}. */
+  @WithDefault("3d")
+  Duration retention();
+
+  /** The CloudEvents {@code source} of every event this service emits, e.g. {@code /beamline/token-service}. */
+  @WithDefault("/beamline/${quarkus.application.name}")
+  String source();
+}

@@ -1,0 +1,215 @@
+package io.beamline.platform.outbox;
+
+import io.beamline.events.CloudEventAttributes;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.logging.Log;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+
+/**
+ * Publishes committed outbox rows to Kafka in insertion order and marks them published only after
+ * the broker acknowledged them.
+ *
+ * <p>Several instances of a service may run the relay: a PostgreSQL advisory lock held for the
+ * relay transaction lets exactly one of them publish at a time, which also keeps per-key order.
+ */
+@ApplicationScoped
+public class OutboxRelay {
+
+  /** Advisory lock id ("beam" in ASCII); each service has its own database, so no clash. */
+  static final long RELAY_LOCK = 0x6265616dL;
+
+  private final EntityManager entityManager;
+  private final OutboxProducer producer;
+  private final OutboxConfig config;
+  private final Counter published;
+  private final Counter failed;
+
+  public OutboxRelay(
+      EntityManager entityManager,
+      OutboxProducer producer,
+      OutboxConfig config,
+      MeterRegistry registry) {
+    this.entityManager = entityManager;
+    this.producer = producer;
+    this.config = config;
+    this.published = registry.counter("beamline.outbox.published");
+    this.failed = registry.counter("beamline.outbox.failed");
+    registry.gauge("beamline.outbox.pending", this, OutboxRelay::pendingSafely);
+  }
+
+  @Scheduled(
+      every = "${beamline.outbox.poll-interval:200ms}",
+      delayed = "1s",
+      concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+      skipExecutionIf = RelayDisabled.class)
+  void tick() {
+    // Drain while full batches keep coming, so a burst is not throttled by the poll interval.
+    int sent;
+    do {
+      sent = relayBatch();
+    } while (sent >= config.batchSize());
+  }
+
+  /**
+   * Publishes one batch of unpublished rows.
+   *
+   * @return how many rows were published; less than a full batch when the outbox is drained, when
+   *     another instance holds the relay lock, or when the broker failed part of the batch
+   */
+  public int relayBatch() {
+    return QuarkusTransaction.requiringNew()
+        .timeout((int) config.sendTimeout().toSeconds() + 30)
+        .call(this::publishLockedBatch);
+  }
+
+  private int publishLockedBatch() {
+    Boolean locked =
+        (Boolean)
+            entityManager
+                .createNativeQuery("select pg_try_advisory_xact_lock(?1)")
+                .setParameter(1, RELAY_LOCK)
+                .getSingleResult();
+    if (!Boolean.TRUE.equals(locked)) {
+      return 0;
+    }
+    List<OutboxEvent> batch =
+        entityManager
+            .createQuery(
+                "from OutboxEvent where publishedAt is null order by position", OutboxEvent.class)
+            .setMaxResults(config.batchSize())
+            .getResultList();
+    if (batch.isEmpty()) {
+      return 0;
+    }
+    return send(batch);
+  }
+
+  private int send(List<OutboxEvent> batch) {
+    Producer<String, byte[]> kafka = producer.get();
+    List<Future<RecordMetadata>> acks = new ArrayList<>(batch.size());
+    RuntimeException sendFailure = null;
+    for (OutboxEvent row : batch) {
+      try {
+        acks.add(kafka.send(toRecord(row)));
+      } catch (RuntimeException e) {
+        // The broker is unreachable (metadata timeout): stop here, later rows wait for next tick.
+        sendFailure = e;
+        break;
+      }
+    }
+    long deadline = System.nanoTime() + config.sendTimeout().toNanos();
+    Instant now = Instant.now();
+    int ok = 0;
+    boolean broken = sendFailure != null;
+    for (int i = 0; i < acks.size(); i++) {
+      OutboxEvent row = batch.get(i);
+      try {
+        long waitNanos = Math.max(0, deadline - System.nanoTime());
+        acks.get(i).get(waitNanos, TimeUnit.NANOSECONDS);
+        row.publishedAt = now;
+        ok++;
+      } catch (Exception e) {
+        broken = true;
+        recordFailure(row, e);
+      }
+    }
+    if (sendFailure != null && acks.size() < batch.size()) {
+      recordFailure(batch.get(acks.size()), sendFailure);
+    }
+    published.increment(ok);
+    if (broken) {
+      Log.warnf(
+          "outbox relay: %d of %d events published, the rest stay queued (%s)",
+          ok, batch.size(), sendFailure != null ? sendFailure.getMessage() : "broker did not ack");
+      producer.reset();
+    } else {
+      Log.debugf("outbox relay: published %d events", ok);
+    }
+    return broken ? 0 : ok;
+  }
+
+  private void recordFailure(OutboxEvent row, Exception e) {
+    failed.increment();
+    row.attempts++;
+    String message = String.valueOf(e.getMessage());
+    row.lastError = message.length() > 1000 ? message.substring(0, 1000) : message;
+  }
+
+  private ProducerRecord<String, byte[]> toRecord(OutboxEvent row) {
+    ProducerRecord<String, byte[]> record =
+        new ProducerRecord<>(row.topic, row.key, row.payload.getBytes(StandardCharsets.UTF_8));
+    CloudEventAttributes attributes =
+        new CloudEventAttributes(
+            row.id.toString(), row.type, row.source, row.occurredAt, row.subject);
+    for (Map.Entry<String, byte[]> header : attributes.toHeaders().entrySet()) {
+      record.headers().add(header.getKey(), header.getValue());
+    }
+    return record;
+  }
+
+  /** Deletes published rows older than the retention; they are only kept for audit. */
+  @Scheduled(every = "1h", delayed = "1m", skipExecutionIf = RelayDisabled.class)
+  void purgePublished() {
+    Instant cutoff = Instant.now().minus(config.retention());
+    int deleted =
+        QuarkusTransaction.requiringNew()
+            .call(
+                () ->
+                    entityManager
+                        .createQuery("delete from OutboxEvent where publishedAt < :cutoff")
+                        .setParameter("cutoff", cutoff)
+                        .executeUpdate());
+    if (deleted > 0) {
+      Log.infof("outbox: purged %d published events older than %s", deleted, cutoff);
+    }
+  }
+
+  /** Rows not yet published; exported as a gauge and used by the readiness report. */
+  public long pending() {
+    return QuarkusTransaction.joiningExisting()
+        .call(
+            () ->
+                entityManager
+                    .createQuery(
+                        "select count(e) from OutboxEvent e where e.publishedAt is null",
+                        Long.class)
+                    .getSingleResult());
+  }
+
+  private double pendingSafely() {
+    try {
+      return pending();
+    } catch (RuntimeException e) {
+      return Double.NaN;
+    }
+  }
+
+  /** Skips relay work on instances started with {@code beamline.outbox.relay-enabled=false}. */
+  @ApplicationScoped
+  public static class RelayDisabled implements Scheduled.SkipPredicate {
+    private final OutboxConfig config;
+
+    public RelayDisabled(OutboxConfig config) {
+      this.config = config;
+    }
+
+    @Override
+    public boolean test(io.quarkus.scheduler.ScheduledExecution execution) {
+      return !config.relayEnabled();
+    }
+  }
+}
