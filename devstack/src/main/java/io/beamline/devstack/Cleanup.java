@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One JVM shutdown hook that stops every registered component, last started first, so that no
- * child process outlives the JVM that started it.
+ * One JVM shutdown hook that stops every registered component, last started first, so that no child
+ * process outlives the JVM that started it.
  */
 final class Cleanup {
 
@@ -23,7 +23,8 @@ final class Cleanup {
       return;
     }
     if (!hookInstalled) {
-      Runtime.getRuntime().addShutdownHook(new Thread(Cleanup::runAll, "beamline-devstack-cleanup"));
+      Runtime.getRuntime()
+          .addShutdownHook(new Thread(Cleanup::runAll, "beamline-devstack-cleanup"));
       hookInstalled = true;
     }
     // Re-registering moves the owner to the end: a restarted component stops in its new place.

@@ -88,7 +88,9 @@ public final class Ports {
     }
   }
 
-  /** Whether something accepts TCP connections on {@code host:port} within {@code timeoutMillis}. */
+  /**
+   * Whether something accepts TCP connections on {@code host:port} within {@code timeoutMillis}.
+   */
   public static boolean isListening(String host, int port, int timeoutMillis) {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(host, port), timeoutMillis);

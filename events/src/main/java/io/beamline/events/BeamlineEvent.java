@@ -12,6 +12,8 @@ public interface BeamlineEvent {
   /** Account the event belongs to. */
   String accountId();
 
-  /** When the fact happened at the producer (not when it was published), equal to {@code ce_time}. */
+  /**
+   * When the fact happened at the producer (not when it was published), equal to {@code ce_time}.
+   */
   Instant occurredAt();
 }

@@ -7,8 +7,9 @@ package io.beamline.events;
 public interface StreamEvent extends StreamScoped {
 
   /**
-   * Per-stream counter shared by all stream-service topics: it only grows, so a consumer of several
-   * topics can order one stream's events and drop one it has already seen a later one for.
+   * Per-stream counter shared by all stream-service topics, starting at 1: it only grows and is
+   * never reset, not even when the stream goes live again, so a consumer of several topics can
+   * order one stream's events and tell a stale one from a new one.
    */
   long sequence();
 

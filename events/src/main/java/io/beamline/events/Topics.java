@@ -42,7 +42,10 @@ public final class Topics {
   public static final List<String> ACCOUNT_TOPICS =
       List.of(TOKEN_CREATED, TOKEN_UPDATED, TOKEN_REVOKED);
 
-  /** Topics keyed by {@code streamId} ({@code accountId/streamName}), all with {@link #STREAM_PARTITIONS}. */
+  /**
+   * Topics keyed by {@code streamId} ({@code accountId/streamName}), all with {@link
+   * #STREAM_PARTITIONS}.
+   */
   public static final List<String> STREAM_TOPICS =
       List.of(
           STREAM_STARTED,

@@ -88,7 +88,9 @@ class ApiKeyVerificationTest {
     String tampered =
         parts[0]
             + "."
-            + Base64.getUrlEncoder().withoutPadding().encodeToString(claims.getBytes(StandardCharsets.UTF_8))
+            + Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(claims.getBytes(StandardCharsets.UTF_8))
             + "."
             + parts[2];
     given()
@@ -137,7 +139,8 @@ class ApiKeyVerificationTest {
   @Test
   void shouldRefuseAlgNone() {
     Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
-    String header = b64.encodeToString("{\"alg\":\"none\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
+    String header =
+        b64.encodeToString("{\"alg\":\"none\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
     String claims =
         b64.encodeToString(
             ("{\"iss\":\""
@@ -196,7 +199,12 @@ class ApiKeyVerificationTest {
                     .contentType("application/problem+json")
                     .body("detail", containsString("revoked")));
     // Another key of the same account is unaffected.
-    given().auth().oauth2(validKey(KEY_IDS.incrementAndGet())).get("/test/whoami").then().statusCode(200);
+    given()
+        .auth()
+        .oauth2(validKey(KEY_IDS.incrementAndGet()))
+        .get("/test/whoami")
+        .then()
+        .statusCode(200);
   }
 
   @Test
@@ -254,13 +262,16 @@ class ApiKeyVerificationTest {
             "deleted",
             Instant.now().plusSeconds(600));
     Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, BeamlineInfraResource.kafka().bootstrapServers());
+    p.put(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, BeamlineInfraResource.kafka().bootstrapServers());
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
     try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
       ProducerRecord<String, String> record =
           new ProducerRecord<>(
-              Topics.TOKEN_REVOKED, "acct-1", EventJson.newObjectMapper().writeValueAsString(event));
+              Topics.TOKEN_REVOKED,
+              "acct-1",
+              EventJson.newObjectMapper().writeValueAsString(event));
       new CloudEventAttributes(
               event.eventId().toString(),
               EventTypes.typeOf(Topics.TOKEN_REVOKED),

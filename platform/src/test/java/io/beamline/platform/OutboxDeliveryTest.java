@@ -114,9 +114,7 @@ class OutboxDeliveryTest {
     ticks.record(after);
 
     await().atMost(Duration.ofSeconds(30)).until(() -> receivedRows(after) == 1);
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(() -> keysOnTopic(DLQ).contains(badKey));
+    await().atMost(Duration.ofSeconds(30)).until(() -> keysOnTopic(DLQ).contains(badKey));
   }
 
   private long receivedRows(String labelPrefix) {
@@ -184,7 +182,8 @@ class OutboxDeliveryTest {
   /** Reads a whole topic from the beginning to its current end. */
   private static List<ConsumerRecord<String, String>> readAll(String topic) {
     Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, BeamlineInfraResource.kafka().bootstrapServers());
+    p.put(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, BeamlineInfraResource.kafka().bootstrapServers());
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
@@ -207,7 +206,8 @@ class OutboxDeliveryTest {
 
   private static KafkaProducer<String, String> producer() {
     Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, BeamlineInfraResource.kafka().bootstrapServers());
+    p.put(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, BeamlineInfraResource.kafka().bootstrapServers());
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
     return new KafkaProducer<>(p);

@@ -16,8 +16,8 @@ import java.util.UUID;
  * @param targetUrl target URL with the stream key redacted
  * @param attempt the attempt that failed
  * @param retrying whether the job will try again; false means it gave up
- * @param reason short, secret-free cause, e.g. {@code connection-refused}, {@code
- *     target-rejected}, {@code blocked-address}
+ * @param reason short, secret-free cause, e.g. {@code connection-refused}, {@code target-rejected},
+ *     {@code blocked-address}
  */
 public record RestreamFailedEvent(
     UUID eventId,

@@ -14,8 +14,8 @@ import java.util.UUID;
  * @param toSourceId source id of the new feed; null = the main source
  * @param fromPriority priority of the previous feed; null = unset
  * @param toPriority priority of the new feed; null = unset
- * @param reason {@code failover} (the active feed ended), {@code recovered} (a higher priority
- *     feed came back), {@code replaced} or {@code reprioritized}; new values may appear
+ * @param reason {@code failover} (the active feed ended), {@code recovered} (a higher priority feed
+ *     came back), {@code replaced} or {@code reprioritized}; new values may appear
  */
 public record SourceSwitchedEvent(
     UUID eventId,

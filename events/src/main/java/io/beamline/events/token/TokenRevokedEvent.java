@@ -5,8 +5,8 @@ import java.time.Instant;
 import java.util.UUID;
 
 /**
- * A token can no longer be used: every service must reject it from now on, and stream-service
- * stops live streams published with a revoked publish token.
+ * A token can no longer be used: every service must reject it from now on, and stream-service stops
+ * live streams published with a revoked publish token.
  *
  * @param tokenId token id (for API keys the JWT's {@code jti} claim, in decimal)
  * @param revision per-token counter that grows with every change of the token; a consumer of

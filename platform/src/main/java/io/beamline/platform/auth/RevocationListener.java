@@ -113,7 +113,8 @@ public class RevocationListener {
         apply(record);
       }
       if (!revocations.caughtUp()
-          && startEnd.entrySet().stream().allMatch(e -> kafka.position(e.getKey()) >= e.getValue())) {
+          && startEnd.entrySet().stream()
+              .allMatch(e -> kafka.position(e.getKey()) >= e.getValue())) {
         revocations.markCaughtUp();
         Log.infof("revocation listener caught up: %d revoked API keys", revocations.size());
       }

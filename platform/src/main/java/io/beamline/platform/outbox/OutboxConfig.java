@@ -28,7 +28,10 @@ public interface OutboxConfig {
   @WithDefault("3d")
   Duration retention();
 
-  /** The CloudEvents {@code source} of every event this service emits, e.g. {@code /beamline/token-service}. */
+  /**
+   * The CloudEvents {@code source} of every event this service emits, e.g. {@code
+   * /beamline/token-service}.
+   */
   @WithDefault("/beamline/${quarkus.application.name}")
   String source();
 }

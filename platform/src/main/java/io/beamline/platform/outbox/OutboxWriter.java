@@ -44,7 +44,8 @@ public class OutboxWriter {
     row.id = event.eventId();
     row.topic = topic;
     row.key = key;
-    // Same rule as EventTypes.typeOf, without refusing topics outside the contract (tests use some).
+    // Same rule as EventTypes.typeOf, without refusing topics outside the contract (tests use
+    // some).
     row.type = EventTypes.PREFIX + topic;
     row.source = config.source();
     row.subject = subject;

@@ -50,7 +50,8 @@ public class ProblemMappers {
   public Response constraintViolation(ConstraintViolationException e, UriInfo uri) {
     List<Problem.FieldError> errors = new ArrayList<>();
     for (ConstraintViolation<?> violation : e.getConstraintViolations()) {
-      errors.add(new Problem.FieldError(fieldName(violation.getPropertyPath()), violation.getMessage()));
+      errors.add(
+          new Problem.FieldError(fieldName(violation.getPropertyPath()), violation.getMessage()));
     }
     errors.sort(Comparator.comparing(Problem.FieldError::field));
     String detail =
@@ -132,8 +133,7 @@ public class ProblemMappers {
     Response.StatusType statusType = Response.Status.fromStatusCode(status);
     String title = statusType != null ? statusType.getReasonPhrase() : "HTTP " + status;
     String detail = status >= 500 ? "the server could not complete the request" : e.getMessage();
-    return respond(
-        new Problem(ABOUT_BLANK, title, status, detail, instance(uri), null, List.of()));
+    return respond(new Problem(ABOUT_BLANK, title, status, detail, instance(uri), null, List.of()));
   }
 
   @ServerExceptionMapper

@@ -19,7 +19,8 @@ import java.util.List;
 public class WhoAmIResource {
 
   /** The body of the validation test. */
-  public record Widget(@NotBlank String label, @Min(1) @Max(10) int size, List<@Size(max = 3) String> tags) {}
+  public record Widget(
+      @NotBlank String label, @Min(1) @Max(10) int size, List<@Size(max = 3) String> tags) {}
 
   public record WhoAmI(String accountId, String keyId) {}
 

@@ -24,17 +24,23 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @SecurityRequirement(name = "apiKey")
 public class AccountResource {
 
-  /** @param name the new account's display name */
+  /**
+   * @param name the new account's display name
+   */
   public record CreateAccountRequest(@NotBlank @Size(max = 200) String name) {}
 
-  /** @param id account id @param name display name @param createdOn when it was created */
+  /**
+   * @param id account id @param name display name @param createdOn when it was created
+   */
   public record AccountView(String id, String name, Instant createdOn) {
     static AccountView of(Account account) {
       return new AccountView(account.id, account.name, account.createdAt);
     }
   }
 
-  /** @param account the new account @param apiKey its first key, with every account scope */
+  /**
+   * @param account the new account @param apiKey its first key, with every account scope
+   */
   public record CreatedAccount(AccountView account, IssuedApiKey apiKey) {}
 
   private final AccountService accounts;

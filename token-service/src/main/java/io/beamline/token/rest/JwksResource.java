@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-import org.jose4j.jwk.PublicJsonWebKey;
 import org.jose4j.jwk.JsonWebKey;
+import org.jose4j.jwk.PublicJsonWebKey;
 import org.jose4j.jwk.RsaJsonWebKey;
 import org.jose4j.lang.JoseException;
 
@@ -35,7 +35,8 @@ public class JwksResource {
     signingKeys.active();
     List<Map<String, Object>> keys = new ArrayList<>();
     for (SigningKey row : signingKeys.verifiable()) {
-      RsaJsonWebKey jwk = (RsaJsonWebKey) PublicJsonWebKey.Factory.newPublicJwk(SigningKeys.publicKey(row));
+      RsaJsonWebKey jwk =
+          (RsaJsonWebKey) PublicJsonWebKey.Factory.newPublicJwk(SigningKeys.publicKey(row));
       jwk.setKeyId(row.kid);
       jwk.setAlgorithm(row.algorithm);
       jwk.setUse("sig");

@@ -15,7 +15,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @SecurityRequirement(name = "apiKey")
 public class SigningKeyResource {
 
-  /** @param kid the id of the key that signs new API keys from now on */
+  /**
+   * @param kid the id of the key that signs new API keys from now on
+   */
   public record Rotated(String kid) {}
 
   private final SigningKeys signingKeys;

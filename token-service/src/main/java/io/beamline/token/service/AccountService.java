@@ -49,6 +49,8 @@ public class AccountService {
 
   @Transactional
   public long count() {
-    return entityManager.createQuery("select count(a) from Account a", Long.class).getSingleResult();
+    return entityManager
+        .createQuery("select count(a) from Account a", Long.class)
+        .getSingleResult();
   }
 }

@@ -51,8 +51,8 @@ public class ApiKeyService {
   }
 
   /**
-   * Issues a key for {@code accountId}. A caller can only hand out scopes it holds itself, so a
-   * key can never be used to mint a more powerful one.
+   * Issues a key for {@code accountId}. A caller can only hand out scopes it holds itself, so a key
+   * can never be used to mint a more powerful one.
    */
   @Transactional
   public IssuedKey issue(

@@ -60,9 +60,15 @@ public class BootstrapAccount {
     Log.infof(
         "bootstrap: created account %s (%s) and API key %d",
         issued.record().accountId, config.accountName().get(), issued.record().id);
-    config.apiKeyFile().map(Path::of).ifPresentOrElse(
-        file -> write(file, issued.key()),
-        () -> Log.warn("bootstrap: no beamline.bootstrap.api-key-file set; the key is: " + issued.key()));
+    config
+        .apiKeyFile()
+        .map(Path::of)
+        .ifPresentOrElse(
+            file -> write(file, issued.key()),
+            () ->
+                Log.warn(
+                    "bootstrap: no beamline.bootstrap.api-key-file set; the key is: "
+                        + issued.key()));
   }
 
   private static void write(Path file, String key) {

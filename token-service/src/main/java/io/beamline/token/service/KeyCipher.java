@@ -51,8 +51,7 @@ public class KeyCipher {
   public byte[] open(byte[] sealed) {
     try {
       Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-      cipher.init(
-          Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, sealed, 0, IV_BYTES));
+      cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, sealed, 0, IV_BYTES));
       return cipher.doFinal(sealed, IV_BYTES, sealed.length - IV_BYTES);
     } catch (GeneralSecurityException e) {
       // Wrong master key or tampered row: refuse loudly rather than sign with garbage.

@@ -12,6 +12,7 @@ import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
+import java.security.SecureRandom;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
@@ -21,7 +22,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
-import java.security.SecureRandom;
 
 /**
  * Keeps the RSA keys that sign API keys: one active key signs, retired keys keep verifying until
@@ -31,6 +31,7 @@ import java.security.SecureRandom;
 public class SigningKeys {
 
   static final String ALGORITHM = "RS256";
+
   /** Advisory lock so that two instances starting together create one first key, not two. */
   private static final long CREATE_LOCK = 0x6b657973L;
 

@@ -1,0 +1,5 @@
+-- Baseline of stream-service's own schema, deliberately empty.
+--
+-- The platform's tables (outbox_event, processed_event) come from db/platform. The stream domain
+-- (live streams, feeds, viewer sessions, clusters, media nodes) and its tables arrive with issue #4,
+-- as V2 and later, so no table here pretends to model it before then.

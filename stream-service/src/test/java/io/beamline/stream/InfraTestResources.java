@@ -1,0 +1,11 @@
+package io.beamline.stream;
+
+import io.beamline.devstack.test.BeamlineInfraResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+
+/** Real Kafka, PostgreSQL (database {@code stream}) and S3Proxy for every test of this module. */
+@QuarkusTestResource(
+    value = BeamlineInfraResource.class,
+    initArgs = @ResourceArg(name = "database", value = "stream"))
+public class InfraTestResources {}
