@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
@@ -31,22 +30,16 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Proves the outbox and the inbox against a real broker: nothing lost, nothing doubled. */
 @QuarkusTest
 class OutboxDeliveryTest {
 
-  private static final String DLQ = "platform-test-ticks.platform-test.dlq";
+  private static final String DLQ = TestTopicsResource.DLQ;
 
   @Inject TickService ticks;
   @Inject EntityManager entityManager;
-
-  @BeforeAll
-  static void createTopics() {
-    BeamlineInfraResource.kafka().createTopics(Map.of(TickService.TOPIC, 3, DLQ, 1));
-  }
 
   @Test
   void shouldDeliverEveryCommittedChangeExactlyOnceWhenBrokerDiesMidBurst() {

@@ -213,9 +213,9 @@ class StreamServiceFoundationTest {
       }
       assertEquals(
           List.of(
-              "0.1 V0_1__outbox.sql true",
-              "0.2 V0_2__processed_event.sql true",
-              "1 V1__stream_baseline.sql true"),
+              "0.1 db/platform/V0_1__outbox.sql true",
+              "0.2 db/platform/V0_2__processed_event.sql true",
+              "1 db/migration/V1__stream_baseline.sql true"),
           migrations);
     }
   }

@@ -126,6 +126,13 @@ public class ProblemMappers {
 
   @ServerExceptionMapper
   public Response webApplication(WebApplicationException e, UriInfo uri) {
+    // The body reader wraps unreadable JSON in a 400; keep the field-level explanation.
+    if (e.getCause() instanceof JsonMappingException mapping) {
+      return mappingProblem(mapping, uri);
+    }
+    if (e.getCause() instanceof JsonParseException parse) {
+      return unreadableJson(parse, uri);
+    }
     int status = e.getResponse().getStatus();
     if (status >= 500) {
       Log.errorf(e, "request %s failed", uri.getPath());
@@ -209,6 +216,14 @@ public class ProblemMappers {
     for (Path.Node node : path) {
       switch (node.getKind()) {
         case METHOD, CONSTRUCTOR, RETURN_VALUE, CROSS_PARAMETER -> {}
+        case CONTAINER_ELEMENT -> {
+          // "tags.<list element>[1]" reads better as "tags[1]".
+          if (node.getIndex() != null) {
+            field.append('[').append(node.getIndex()).append(']');
+          } else if (node.getKey() != null) {
+            field.append('[').append(node.getKey()).append(']');
+          }
+        }
         case PARAMETER -> {
           // A parameter name counts only when it is a query/path parameter, not the body.
           field.setLength(0);

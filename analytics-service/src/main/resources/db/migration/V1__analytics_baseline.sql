@@ -1,0 +1,5 @@
+-- Baseline of analytics-service's own schema, deliberately empty.
+--
+-- The platform's tables (outbox_event, processed_event) come from db/platform. The analytics domain
+-- (viewer, session and traffic aggregates over minute/hour/day buckets) and its tables arrive with
+-- issue #5, as V2 and later, so no table here pretends to model it before then.

@@ -1,0 +1,5 @@
+-- Baseline of recording-service's own schema, deliberately empty.
+--
+-- The platform's tables (outbox_event, processed_event) come from db/platform. The recording domain
+-- (recordings as media assets and the objects they own in the bucket) and its tables arrive with
+-- issue #6, as V2 and later, so no table here pretends to model it before then.

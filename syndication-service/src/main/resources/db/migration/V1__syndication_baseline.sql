@@ -1,0 +1,5 @@
+-- Baseline of syndication-service's own schema, deliberately empty.
+--
+-- The platform's tables (outbox_event, processed_event) come from db/platform. The syndication domain
+-- (restream targets and restream jobs) and its tables arrive with issue #7, as V2 and later, so no
+-- table here pretends to model it before then.
