@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.beamline.devstack.KafkaBroker;
 import io.beamline.devstack.Ports;
 import io.beamline.devstack.Postgres;
@@ -13,7 +14,6 @@ import io.beamline.events.EventJson;
 import io.beamline.events.Topics;
 import io.beamline.events.stream.Protocol;
 import io.beamline.events.stream.ViewerJoinedEvent;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -57,7 +57,8 @@ class ConsumerRestartIT {
     env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
     // A fresh consumer group per run, so earlier runs' events on the shared topic do not count.
     env.put("MP_MESSAGING_INCOMING_VIEWER_JOINED_GROUP_ID", "event-probe-" + database);
-    Path jar = Path.of(System.getProperty("beamline.probe.jar", "target/quarkus-app/quarkus-run.jar"));
+    Path jar =
+        Path.of(System.getProperty("beamline.probe.jar", "target/quarkus-app/quarkus-run.jar"));
     int port = Ports.freePort();
     Path log = Path.of("target", "system-tests", database + ".log");
     String runTag = database;

@@ -56,7 +56,8 @@ final class ServiceProcess implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IllegalStateException(jar + " exited with " + process.exitValue() + "; see " + log);
+        throw new IllegalStateException(
+            jar + " exited with " + process.exitValue() + "; see " + log);
       }
       if (status("/q/health/ready") == 200) {
         return this;
