@@ -7,12 +7,13 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.beamline.devstack.test.BeamlineInfraResource;
 import io.beamline.events.CloudEventAttributes;
 import io.beamline.events.EventJson;
+import io.beamline.events.EventSamples;
 import io.beamline.events.EventTypes;
 import io.beamline.events.Topics;
-import io.beamline.events.token.TokenKind;
 import io.beamline.events.token.TokenRevokedEvent;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.jwt.build.Jwt;
@@ -249,18 +250,21 @@ class ApiKeyVerificationTest {
         .body("reason", equalTo("invalid_json"));
   }
 
+  /**
+   * Publishes a revocation built from the contract's golden sample (not from our own record), so
+   * the test proves the listener reads what producers are specified to write.
+   */
   private static void publishRevocation(long keyId) throws Exception {
+    ObjectNode sample =
+        (ObjectNode) EventJson.newObjectMapper().readTree(EventSamples.load(Topics.TOKEN_REVOKED));
+    sample.put("eventId", UUID.randomUUID().toString());
+    sample.put("accountId", "acct-1");
+    sample.put("tokenId", keyId);
+    sample.put("tokenKind", "API_KEY");
+    sample.put("occurredAt", Instant.now().toString());
+    sample.put("expiresAt", Instant.now().plusSeconds(600).toString());
     TokenRevokedEvent event =
-        new TokenRevokedEvent(
-            UUID.randomUUID(),
-            "acct-1",
-            Instant.now(),
-            keyId,
-            2,
-            TokenKind.API_KEY,
-            "test key",
-            "deleted",
-            Instant.now().plusSeconds(600));
+        EventJson.newObjectMapper().treeToValue(sample, TokenRevokedEvent.class);
     Properties p = new Properties();
     p.put(
         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, BeamlineInfraResource.kafka().bootstrapServers());
@@ -268,10 +272,7 @@ class ApiKeyVerificationTest {
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
     try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
       ProducerRecord<String, String> record =
-          new ProducerRecord<>(
-              Topics.TOKEN_REVOKED,
-              "acct-1",
-              EventJson.newObjectMapper().writeValueAsString(event));
+          new ProducerRecord<>(Topics.TOKEN_REVOKED, "acct-1", sample.toString());
       new CloudEventAttributes(
               event.eventId().toString(),
               EventTypes.typeOf(Topics.TOKEN_REVOKED),

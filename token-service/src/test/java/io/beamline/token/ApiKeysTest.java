@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.beamline.devstack.test.BeamlineInfraResource;
 import io.beamline.events.CloudEventHeaders;
 import io.beamline.events.EventJson;
+import io.beamline.events.EventSamples;
 import io.beamline.events.Topics;
 import io.beamline.events.token.TokenKind;
 import io.beamline.events.token.TokenRevokedEvent;
@@ -278,6 +279,10 @@ class ApiKeysTest {
     assertEquals("io.beamline.token-revoked", header(record, CloudEventHeaders.TYPE));
     assertEquals("/beamline/token-service", header(record, CloudEventHeaders.SOURCE));
     assertEquals(event.accountId(), record.key());
+    // The producer writes the contract's shape: the same fields as the golden sample.
+    assertEquals(
+        fieldNames(JSON.readTree(EventSamples.load(Topics.TOKEN_REVOKED))),
+        fieldNames(JSON.readTree(record.value())));
   }
 
   @Test
@@ -375,6 +380,12 @@ class ApiKeysTest {
     } catch (Exception e) {
       throw new AssertionError("not a JWT: " + jwt, e);
     }
+  }
+
+  private static java.util.Set<String> fieldNames(JsonNode node) {
+    java.util.Set<String> names = new java.util.TreeSet<>();
+    node.fieldNames().forEachRemaining(names::add);
+    return names;
   }
 
   private static String read(Path file) {

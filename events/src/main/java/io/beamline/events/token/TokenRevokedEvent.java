@@ -13,7 +13,8 @@ import java.util.UUID;
  *     several token topics applies an event only if its revision is above the one it has stored
  * @param tokenKind which kind of credential
  * @param label display name, for audit logs
- * @param reason why: {@code deleted}, {@code disabled} or {@code account-closed}; new values may
+ * @param reason why: {@code deleted}, {@code disabled}, {@code account-closed}, and for API keys
+ *     {@code revoked} (revoked through the API) or {@code rotated} (replaced); new values may
  *     appear
  * @param expiresAt when the token would have expired anyway; null = never. A consumer keeping a
  *     revocation list may forget the entry after this instant.

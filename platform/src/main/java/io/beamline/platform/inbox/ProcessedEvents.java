@@ -1,5 +1,7 @@
 package io.beamline.platform.inbox;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
@@ -13,9 +15,11 @@ import java.util.UUID;
 public class ProcessedEvents {
 
   private final EntityManager entityManager;
+  private final MeterRegistry registry;
 
-  public ProcessedEvents(EntityManager entityManager) {
+  public ProcessedEvents(EntityManager entityManager, MeterRegistry registry) {
     this.entityManager = entityManager;
+    this.registry = registry;
   }
 
   /**
@@ -38,7 +42,15 @@ public class ProcessedEvents {
             .setParameter(2, eventId)
             .setParameter(3, topic)
             .executeUpdate();
-    return inserted == 1;
+    if (inserted == 0) {
+      // Redeliveries are expected after a crash or rebalance; the metric shows how many.
+      registry
+          .counter("beamline.inbox.duplicates", "consumer", consumer, "topic", topic)
+          .increment();
+      Log.debugf("%s: event %s from %s already applied, skipped", consumer, eventId, topic);
+      return false;
+    }
+    return true;
   }
 
   /** How many events {@code consumer} has applied; used by tests and diagnostics. */

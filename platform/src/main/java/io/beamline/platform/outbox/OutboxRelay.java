@@ -5,15 +5,22 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
 import jakarta.persistence.EntityManager;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -37,6 +44,7 @@ public class OutboxRelay {
   private final OutboxConfig config;
   private final Counter published;
   private final Counter failed;
+  private ScheduledExecutorService executor;
 
   public OutboxRelay(
       EntityManager entityManager,
@@ -51,11 +59,47 @@ public class OutboxRelay {
     registry.gauge("beamline.outbox.pending", this, OutboxRelay::pendingSafely);
   }
 
-  @Scheduled(
-      every = "${beamline.outbox.poll-interval:200ms}",
-      delayed = "1s",
-      concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
-      skipExecutionIf = RelayDisabled.class)
+  /**
+   * Runs the relay on its own thread: Quarkus' scheduler does not go below one second, and event
+   * latency should not be bounded by that.
+   */
+  void start(@Observes StartupEvent ignored) {
+    if (!config.relayEnabled()) {
+      Log.info("outbox relay disabled on this instance");
+      return;
+    }
+    executor =
+        Executors.newSingleThreadScheduledExecutor(
+            runnable -> {
+              Thread thread = new Thread(runnable, "outbox-relay");
+              thread.setDaemon(true);
+              return thread;
+            });
+    long interval = Math.max(10, config.pollInterval().toMillis());
+    executor.scheduleWithFixedDelay(this::tickSafely, 1000, interval, TimeUnit.MILLISECONDS);
+  }
+
+  /** Stops relaying before the datasource closes, finishing the batch in flight. */
+  void stop(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) ShutdownEvent ignored) {
+    if (executor != null) {
+      executor.shutdown();
+      try {
+        executor.awaitTermination(config.sendTimeout().toMillis() + 5000, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void tickSafely() {
+    try {
+      tick();
+    } catch (RuntimeException e) {
+      // Database unreachable, for instance: the rows stay, the next tick tries again.
+      Log.warnf("outbox relay tick failed: %s", e.getMessage());
+    }
+  }
+
   void tick() {
     // Drain while full batches keep coming, so a burst is not throttled by the poll interval.
     int sent;
