@@ -7,7 +7,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A child process of the dev stack: output appended to a log file, pid written to a pid file,
@@ -16,15 +18,28 @@ import java.util.concurrent.TimeUnit;
 final class ChildProcess {
 
   private final String name;
-  private final Process process;
+  private final ProcessHandle handle;
+  private final Process process; // null when attached to a process started elsewhere
   private final Path logFile;
   private final Path pidFile;
 
-  private ChildProcess(String name, Process process, Path logFile, Path pidFile) {
+  private ChildProcess(
+      String name, ProcessHandle handle, Process process, Path logFile, Path pidFile) {
     this.name = name;
+    this.handle = handle;
     this.process = process;
     this.logFile = logFile;
     this.pidFile = pidFile;
+  }
+
+  /**
+   * Takes over a live process started earlier in this JVM (by another class loader, which Quarkus
+   * uses per test profile); empty if it is gone.
+   */
+  static Optional<ChildProcess> attach(String name, long pid, Path logFile, Path pidFile) {
+    return ProcessHandle.of(pid)
+        .filter(ProcessHandle::isAlive)
+        .map(h -> new ChildProcess(name, h, null, logFile, pidFile));
   }
 
   /**
@@ -55,7 +70,7 @@ final class ChildProcess {
     if (pidFile != null) {
       FileSupport.write(pidFile, process.pid() + "\n");
     }
-    return new ChildProcess(name, process, logFile, pidFile);
+    return new ChildProcess(name, process.toHandle(), process, logFile, pidFile);
   }
 
   /** The java launcher of the running JVM, so children use the same Java. */
@@ -68,11 +83,11 @@ final class ChildProcess {
   }
 
   long pid() {
-    return process.pid();
+    return handle.pid();
   }
 
-  Process process() {
-    return process;
+  ProcessHandle handle() {
+    return handle;
   }
 
   Path logFile() {
@@ -80,17 +95,19 @@ final class ChildProcess {
   }
 
   boolean isAlive() {
-    return process.isAlive();
+    return handle.isAlive();
   }
 
   Optional<Integer> exitCode() {
-    return process.isAlive() ? Optional.empty() : Optional.of(process.exitValue());
+    return process == null || process.isAlive()
+        ? Optional.empty()
+        : Optional.of(process.exitValue());
   }
 
   /** SIGTERM, then SIGKILL if it has not exited within {@code grace}. */
   void stop(Duration grace) {
-    if (process.isAlive()) {
-      process.destroy();
+    if (handle.isAlive()) {
+      handle.destroy();
       if (!waitFor(grace)) {
         System.err.println(
             "[devstack] " + name + " did not stop within " + grace.toSeconds() + " s; killing it");
@@ -103,7 +120,7 @@ final class ChildProcess {
 
   /** SIGKILL at once, as a crash would. */
   void kill() {
-    process.destroyForcibly();
+    handle.destroyForcibly();
     waitFor(Duration.ofSeconds(10));
     FileSupport.deleteQuietly(pidFile);
   }
@@ -112,7 +129,7 @@ final class ChildProcess {
   String deathReport() {
     return name
         + " exited with code "
-        + exitCode().map(String::valueOf).orElse("?")
+        + exitCode().map(String::valueOf).orElse("unknown")
         + "; last lines of "
         + logFile
         + ":\n"
@@ -121,10 +138,18 @@ final class ChildProcess {
 
   private boolean waitFor(Duration timeout) {
     try {
-      return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      handle.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      if (process != null) {
+        process.waitFor(); // reaps it and makes the exit code available
+      }
+      return true;
+    } catch (TimeoutException e) {
+      return false;
+    } catch (ExecutionException e) {
+      return !handle.isAlive();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return !process.isAlive();
+      return !handle.isAlive();
     }
   }
 }

@@ -90,7 +90,8 @@ final class FileSupport {
       int from = Math.max(0, all.length - lines);
       StringBuilder out = new StringBuilder();
       for (int i = from; i < all.length; i++) {
-        out.append("    ").append(all[i]).append('\n');
+        String line = all[i].length() > 240 ? all[i].substring(0, 240) + " ..." : all[i];
+        out.append("    ").append(line).append('\n');
       }
       return out.toString();
     } catch (IOException e) {

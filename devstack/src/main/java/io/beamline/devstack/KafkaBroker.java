@@ -143,13 +143,28 @@ public final class KafkaBroker implements AutoCloseable {
     }
   }
 
+  /**
+   * Takes over a running broker process that was started with these same settings earlier in this
+   * JVM, e.g. by a copy of this class in another class loader (Quarkus uses one per test profile).
+   * The original owner still stops it when the JVM exits.
+   *
+   * @return false if {@code pid} is not alive
+   */
+  public synchronized boolean attach(long pid) {
+    if (isRunning()) {
+      return process.pid() == pid;
+    }
+    process = ChildProcess.attach("kafka", pid, logFile, pidFile).orElse(null);
+    return process != null;
+  }
+
   public synchronized boolean isRunning() {
     return process != null && process.isAlive();
   }
 
   /** The broker's pid, if it runs. */
   public synchronized Optional<ProcessHandle> processHandle() {
-    return isRunning() ? Optional.of(process.process().toHandle()) : Optional.empty();
+    return isRunning() ? Optional.of(process.handle()) : Optional.empty();
   }
 
   /** {@code 127.0.0.1:<port>}. */

@@ -352,7 +352,7 @@ public final class Launcher {
             run.resolve(service.name() + ".pid"));
     started(() -> child.stop(SERVICE_STOP_GRACE), service.name());
     Cleanup.register(child, service.name(), () -> child.stop(SERVICE_STOP_GRACE));
-    watch(service.name(), Optional.of(child.process().toHandle()), log);
+    watch(service.name(), Optional.of(child.handle()), log);
     String health = "http://127.0.0.1:" + port + "/q/health/ready";
     state(service.name(), port, health, log);
     awaitHealthy(child, health);

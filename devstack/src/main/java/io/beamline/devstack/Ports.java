@@ -84,7 +84,8 @@ public final class Ports {
       throw new DevstackException(taken.get(0));
     }
     if (!taken.isEmpty()) {
-      throw new DevstackException(String.join("\n", taken));
+      throw new DevstackException(
+          taken.size() + " ports are already in use:\n  " + String.join("\n  ", taken));
     }
   }
 

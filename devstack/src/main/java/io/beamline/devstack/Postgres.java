@@ -49,6 +49,7 @@ public final class Postgres implements AutoCloseable {
   private final Duration startTimeout;
   private EmbeddedPostgres server;
   private Path dataDir;
+  private ProcessHandle attached;
 
   private Postgres(EmbeddedBuilder b) {
     this.embedded = true;
@@ -131,9 +132,10 @@ public final class Postgres implements AutoCloseable {
       }
       return this;
     }
-    if (server != null) {
+    if (isRunning()) {
       return this;
     }
+    attached = null;
     Ports.requireFree(port, "postgresql", portSetting);
     EmbeddedPostgres.Builder builder =
         EmbeddedPostgres.builder()
@@ -178,6 +180,13 @@ public final class Postgres implements AutoCloseable {
 
   /** Stops the embedded server (fast shutdown); a temporary data directory is deleted. */
   public synchronized void stop() {
+    if (attached != null) {
+      // Not ours to stop gracefully through zonky: SIGINT is PostgreSQL's fast shutdown, but Java
+      // can only send SIGTERM (smart shutdown, which waits for clients).
+      attached.destroy();
+      attached = null;
+      return;
+    }
     if (server != null) {
       try {
         server.close();
@@ -263,7 +272,25 @@ public final class Postgres implements AutoCloseable {
 
   /** Whether the embedded server has been started and not stopped (always true for external). */
   public synchronized boolean isRunning() {
-    return !embedded || server != null;
+    return !embedded || server != null || (attached != null && attached.isAlive());
+  }
+
+  /**
+   * Takes over a running embedded server (its postmaster {@code pid}) started with these same
+   * settings earlier in this JVM, e.g. by a copy of this class in another class loader (Quarkus
+   * uses one per test profile). The original owner still stops it when the JVM exits.
+   *
+   * @return false if {@code pid} is not alive
+   */
+  public synchronized boolean attach(long pid) {
+    if (!embedded) {
+      throw new IllegalStateException("an external server is never started here");
+    }
+    if (server != null) {
+      return processHandle().map(h -> h.pid() == pid).orElse(false);
+    }
+    attached = ProcessHandle.of(pid).filter(ProcessHandle::isAlive).orElse(null);
+    return attached != null;
   }
 
   /** Data directory of the embedded server (a temporary one changes on each start). */
@@ -283,6 +310,9 @@ public final class Postgres implements AutoCloseable {
 
   /** The embedded server's postmaster, read from {@code postmaster.pid}. */
   public synchronized Optional<ProcessHandle> processHandle() {
+    if (attached != null) {
+      return Optional.of(attached).filter(ProcessHandle::isAlive);
+    }
     return postmasterPid().flatMap(ProcessHandle::of);
   }
 

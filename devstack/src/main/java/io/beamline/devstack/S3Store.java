@@ -145,12 +145,27 @@ public final class S3Store implements AutoCloseable {
     }
   }
 
+  /**
+   * Takes over a running S3Proxy process that was started with these same settings earlier in this
+   * JVM, e.g. by a copy of this class in another class loader (Quarkus uses one per test profile).
+   * The original owner still stops it when the JVM exits.
+   *
+   * @return false if {@code pid} is not alive
+   */
+  public synchronized boolean attach(long pid) {
+    if (isRunning()) {
+      return process.pid() == pid;
+    }
+    process = ChildProcess.attach("s3proxy", pid, logFile, pidFile).orElse(null);
+    return process != null;
+  }
+
   public synchronized boolean isRunning() {
     return process != null && process.isAlive();
   }
 
   public synchronized Optional<ProcessHandle> processHandle() {
-    return isRunning() ? Optional.of(process.process().toHandle()) : Optional.empty();
+    return isRunning() ? Optional.of(process.handle()) : Optional.empty();
   }
 
   /** {@code http://127.0.0.1:<port>}. */
