@@ -107,8 +107,16 @@ class PlatformUpDownIT {
             .extract()
             .path("key");
     long secondId =
-        given().baseUri(url("TOKEN")).auth().oauth2(second).get("/api/auth/whoami").then()
-            .statusCode(200).extract().<String>path("keyId").transform(Long::parseLong);
+        given()
+            .baseUri(url("TOKEN"))
+            .auth()
+            .oauth2(second)
+            .get("/api/auth/whoami")
+            .then()
+            .statusCode(200)
+            .extract()
+            .<String>path("keyId")
+            .transform(Long::parseLong);
     for (String service : SERVICES) {
       given()
           .baseUri(url(service))
@@ -120,7 +128,12 @@ class PlatformUpDownIT {
           .body("scopes", hasItem("keys:read"));
       given().baseUri(url(service)).get("/q/health/ready").then().statusCode(200);
     }
-    given().baseUri(url("TOKEN")).auth().oauth2(key).delete("/api/keys/" + secondId).then()
+    given()
+        .baseUri(url("TOKEN"))
+        .auth()
+        .oauth2(key)
+        .delete("/api/keys/" + secondId)
+        .then()
         .statusCode(200);
     long revokedAt = System.nanoTime();
     for (String service : SERVICES) {
@@ -177,7 +190,12 @@ class PlatformUpDownIT {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       process.destroyForcibly();
       throw new AssertionError(
-          "./beamline " + String.join(" ", args) + " did not finish in " + timeout + ":\n" + read(output));
+          "./beamline "
+              + String.join(" ", args)
+              + " did not finish in "
+              + timeout
+              + ":\n"
+              + read(output));
     }
     return new Result(process.exitValue(), read(output));
   }
