@@ -22,13 +22,18 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
@@ -85,15 +90,20 @@ class ConsumerRestartIT {
             .atMost(Duration.ofSeconds(90))
             .pollInterval(Duration.ofMillis(250))
             .until(() -> distinctApplied(postgres, database) >= EVENTS);
-        // Give redelivered duplicates a chance to (wrongly) apply before the final count.
-        await().pollDelay(Duration.ofSeconds(2)).until(() -> true);
+        // Only count once the group has committed past every record: then each redelivered
+        // duplicate has been through the consumer and had its chance to apply twice.
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(500))
+            .until(() -> groupCaughtUp(kafka, "event-probe-" + database));
 
         assertEquals(EVENTS, appliedRows(postgres, database), "each event applied exactly once");
         assertEquals(EVENTS, distinctApplied(postgres, database), "no event lost");
         assertEquals(expected, tallies(postgres, database), "per-stream totals");
         System.err.printf(
-            "[consumer-restart] killed after %d of %d events; after restart %d applied once each%n",
-            atKill, EVENTS, EVENTS);
+            "[consumer-restart] killed after %d of %d events; after restart %d applied once each,"
+                + " %s redelivered duplicates skipped by the inbox%n",
+            atKill, EVENTS, EVENTS, second.metric("beamline_inbox_duplicates_total"));
       }
     }
   }
@@ -140,6 +150,34 @@ class ConsumerRestartIT {
       producer.flush();
     } catch (Exception e) {
       throw new IllegalStateException("publishing failed", e);
+    }
+  }
+
+  /** Whether the consumer group's committed offsets reached the end of every partition. */
+  private static boolean groupCaughtUp(KafkaBroker kafka, String groupId) throws Exception {
+    try (Admin admin = kafka.admin()) {
+      Map<TopicPartition, OffsetAndMetadata> committed =
+          admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get();
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      admin
+          .describeTopics(List.of(Topics.VIEWER_JOINED))
+          .allTopicNames()
+          .get()
+          .get(Topics.VIEWER_JOINED)
+          .partitions()
+          .forEach(
+              p ->
+                  latest.put(
+                      new TopicPartition(Topics.VIEWER_JOINED, p.partition()),
+                      OffsetSpec.latest()));
+      var ends = admin.listOffsets(latest).all().get();
+      return ends.entrySet().stream()
+          .allMatch(
+              e -> {
+                OffsetAndMetadata offset = committed.get(e.getKey());
+                long end = e.getValue().offset();
+                return end == 0 || (offset != null && offset.offset() >= end);
+              });
     }
   }
 

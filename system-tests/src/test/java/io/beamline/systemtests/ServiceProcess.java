@@ -84,6 +84,21 @@ final class ServiceProcess implements AutoCloseable {
     }
   }
 
+  /** Sums a Prometheus metric's samples from {@code /q/metrics}; "n/a" when unreadable. */
+  String metric(String name) {
+    try (var in = URI.create(baseUrl() + "/q/metrics").toURL().openStream()) {
+      double sum =
+          new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+              .lines()
+              .filter(line -> line.startsWith(name + "{") || line.startsWith(name + " "))
+              .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+              .sum();
+      return Long.toString((long) sum);
+    } catch (IOException | RuntimeException e) {
+      return "n/a";
+    }
+  }
+
   String baseUrl() {
     return "http://127.0.0.1:" + port;
   }
