@@ -12,7 +12,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -29,17 +28,13 @@ import org.apache.kafka.common.errors.TopicExistsException;
  * A single-node KRaft Kafka broker (combined broker and controller) running as a separate JVM from
  * the jars in {@code devstack-dist}, on loopback.
  */
-public final class KafkaBroker implements AutoCloseable {
+public final class KafkaBroker extends ManagedProcess {
 
   private static final Duration STOP_GRACE = Duration.ofSeconds(30);
 
   private final DevstackDist dist;
   private final int port;
   private final int controllerPort;
-  private final Path dataDir;
-  private final boolean temporary;
-  private final Path logFile;
-  private final Path pidFile;
   private final String portSetting;
   private final String controllerPortSetting;
   private final Duration startTimeout;
@@ -47,17 +42,11 @@ public final class KafkaBroker implements AutoCloseable {
   private final List<String> jvmArgs;
   private final Map<String, String> extraProperties;
 
-  private ChildProcess process;
-
   private KafkaBroker(Builder b) {
+    super("kafka", b.dataDir, b.logFile, b.runDir, STOP_GRACE);
     this.dist = b.dist != null ? b.dist : DevstackDist.locate();
     this.port = b.port > 0 ? b.port : Ports.freePort();
     this.controllerPort = b.controllerPort > 0 ? b.controllerPort : Ports.freePort();
-    this.temporary = b.dataDir == null;
-    this.dataDir =
-        temporary ? FileSupport.tempDirectory("beamline-kafka-") : b.dataDir.toAbsolutePath();
-    this.logFile = b.logFile != null ? b.logFile.toAbsolutePath() : dataDir.resolve("kafka.log");
-    this.pidFile = b.runDir != null ? b.runDir.toAbsolutePath().resolve("kafka.pid") : null;
     this.portSetting = b.portSetting;
     this.controllerPortSetting = b.controllerPortSetting;
     this.startTimeout = b.startTimeout;
@@ -103,68 +92,8 @@ public final class KafkaBroker implements AutoCloseable {
     command.add(dist.kafkaClasspath());
     command.add("kafka.Kafka");
     command.add(properties.toString());
-    process = ChildProcess.start("kafka", command, dataDir, Map.of(), logFile, pidFile);
-    Cleanup.register(this, "kafka", temporary ? this::close : this::stop);
-    try {
-      awaitReady();
-    } catch (RuntimeException e) {
-      process.kill();
-      throw e;
-    }
+    launch(command, this::awaitReady);
     return this;
-  }
-
-  /** Stops the broker gracefully (SIGTERM, then SIGKILL after 30 s). Data is kept. */
-  public synchronized void stop() {
-    if (process != null) {
-      process.stop(STOP_GRACE);
-      process = null;
-    }
-    Cleanup.unregister(this);
-  }
-
-  /** Kills the broker with SIGKILL at once, as a crash would. Data is kept. */
-  public synchronized void kill() {
-    if (process != null) {
-      process.kill();
-      process = null;
-    }
-    Cleanup.unregister(this);
-  }
-
-  /** Stops the broker and, if its data directory was temporary, deletes it. */
-  @Override
-  public synchronized void close() {
-    if (temporary) {
-      kill();
-      FileSupport.deleteRecursively(dataDir);
-    } else {
-      stop();
-    }
-  }
-
-  /**
-   * Takes over a running broker process that was started with these same settings earlier in this
-   * JVM, e.g. by a copy of this class in another class loader (Quarkus uses one per test profile).
-   * The original owner still stops it when the JVM exits.
-   *
-   * @return false if {@code pid} is not alive
-   */
-  public synchronized boolean attach(long pid) {
-    if (isRunning()) {
-      return process.pid() == pid;
-    }
-    process = ChildProcess.attach("kafka", pid, logFile, pidFile).orElse(null);
-    return process != null;
-  }
-
-  public synchronized boolean isRunning() {
-    return process != null && process.isAlive();
-  }
-
-  /** The broker's pid, if it runs. */
-  public synchronized Optional<ProcessHandle> processHandle() {
-    return isRunning() ? Optional.of(process.handle()) : Optional.empty();
   }
 
   /** {@code 127.0.0.1:<port>}. */
@@ -178,14 +107,6 @@ public final class KafkaBroker implements AutoCloseable {
 
   public int controllerPort() {
     return controllerPort;
-  }
-
-  public Path dataDir() {
-    return dataDir;
-  }
-
-  public Path logFile() {
-    return logFile;
   }
 
   /** Client properties that reach this broker; add serializers etc. as needed. */

@@ -12,14 +12,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 
 /**
  * An S3-compatible object store: S3Proxy with its filesystem backend, as a separate JVM on
  * loopback, checking AWS v2/v4 signatures against one identity and credential.
  */
-public final class S3Store implements AutoCloseable {
+public final class S3Store extends ManagedProcess {
 
   /** Default access key. */
   public static final String DEFAULT_IDENTITY = "local-identity";
@@ -34,10 +32,6 @@ public final class S3Store implements AutoCloseable {
 
   private final DevstackDist dist;
   private final int port;
-  private final Path dataDir;
-  private final boolean temporary;
-  private final Path logFile;
-  private final Path pidFile;
   private final String identity;
   private final String credential;
   private final String portSetting;
@@ -45,16 +39,10 @@ public final class S3Store implements AutoCloseable {
   private final String heap;
   private final List<String> jvmArgs;
 
-  private ChildProcess process;
-
   private S3Store(Builder b) {
+    super("s3proxy", b.dataDir, b.logFile, b.runDir, STOP_GRACE);
     this.dist = b.dist != null ? b.dist : DevstackDist.locate();
     this.port = b.port > 0 ? b.port : Ports.freePort();
-    this.temporary = b.dataDir == null;
-    this.dataDir =
-        temporary ? FileSupport.tempDirectory("beamline-s3-") : b.dataDir.toAbsolutePath();
-    this.logFile = b.logFile != null ? b.logFile.toAbsolutePath() : dataDir.resolve("s3proxy.log");
-    this.pidFile = b.runDir != null ? b.runDir.toAbsolutePath().resolve("s3proxy.pid") : null;
     this.identity = b.identity;
     this.credential = b.credential;
     this.portSetting = b.portSetting;
@@ -105,67 +93,8 @@ public final class S3Store implements AutoCloseable {
     command.add(dist.s3proxyJar().toString());
     command.add("--properties");
     command.add(properties.toString());
-    process = ChildProcess.start("s3proxy", command, dataDir, Map.of(), logFile, pidFile);
-    Cleanup.register(this, "s3proxy", temporary ? this::close : this::stop);
-    try {
-      awaitHttp();
-    } catch (RuntimeException e) {
-      process.kill();
-      throw e;
-    }
+    launch(command, this::awaitHttp);
     return this;
-  }
-
-  /** Stops S3Proxy (SIGTERM, then SIGKILL). Data is kept. */
-  public synchronized void stop() {
-    if (process != null) {
-      process.stop(STOP_GRACE);
-      process = null;
-    }
-    Cleanup.unregister(this);
-  }
-
-  /** Kills S3Proxy with SIGKILL at once. Data is kept. */
-  public synchronized void kill() {
-    if (process != null) {
-      process.kill();
-      process = null;
-    }
-    Cleanup.unregister(this);
-  }
-
-  /** Stops S3Proxy and, if its data directory was temporary, deletes it. */
-  @Override
-  public synchronized void close() {
-    if (temporary) {
-      kill();
-      FileSupport.deleteRecursively(dataDir);
-    } else {
-      stop();
-    }
-  }
-
-  /**
-   * Takes over a running S3Proxy process that was started with these same settings earlier in this
-   * JVM, e.g. by a copy of this class in another class loader (Quarkus uses one per test profile).
-   * The original owner still stops it when the JVM exits.
-   *
-   * @return false if {@code pid} is not alive
-   */
-  public synchronized boolean attach(long pid) {
-    if (isRunning()) {
-      return process.pid() == pid;
-    }
-    process = ChildProcess.attach("s3proxy", pid, logFile, pidFile).orElse(null);
-    return process != null;
-  }
-
-  public synchronized boolean isRunning() {
-    return process != null && process.isAlive();
-  }
-
-  public synchronized Optional<ProcessHandle> processHandle() {
-    return isRunning() ? Optional.of(process.handle()) : Optional.empty();
   }
 
   /** {@code http://127.0.0.1:<port>}. */
@@ -183,14 +112,6 @@ public final class S3Store implements AutoCloseable {
 
   public int port() {
     return port;
-  }
-
-  public Path dataDir() {
-    return dataDir;
-  }
-
-  public Path logFile() {
-    return logFile;
   }
 
   /** A new MinIO client for this store; the caller closes it (an open one keeps the JVM ~60 s). */
