@@ -200,17 +200,7 @@ public final class Launcher {
             .runDir(run)
             .jvmArg(marker)
             .build();
-    step(
-        ++step[0],
-        total,
-        "starting Kafka on " + kafka.bootstrapServers(),
-        () -> {
-          started(kafka::stop, "Kafka");
-          kafka.start();
-          watch("kafka", kafka.processHandle(), kafka.logFile());
-          state("kafka", kafka.port(), "-", kafka.logFile());
-          return null;
-        });
+    startManaged(++step[0], total, "Kafka", "kafka", kafka.bootstrapServers(), kafka);
 
     if (settings.externalPostgres().isPresent()) {
       ExternalPostgres ext = settings.externalPostgres().get();
@@ -255,17 +245,7 @@ public final class Launcher {
             .runDir(run)
             .jvmArg(marker)
             .build();
-    step(
-        ++step[0],
-        total,
-        "starting S3Proxy on " + s3.endpoint(),
-        () -> {
-          started(s3::stop, "S3Proxy");
-          s3.start();
-          watch("s3proxy", s3.processHandle(), s3.logFile());
-          state("s3proxy", s3.port(), "-", s3.logFile());
-          return null;
-        });
+    startManaged(++step[0], total, "S3Proxy", "s3proxy", s3.endpoint(), s3);
 
     List<String> databases = SERVICES.stream().map(Service::database).toList();
     step(
@@ -311,6 +291,22 @@ public final class Launcher {
   }
 
   /** Every contract topic with its partition count, plus the dead-letter topic of each consumer. */
+  /** One progress step that starts a child process, registers it for stopping and watches it. */
+  private void startManaged(
+      int index, int total, String label, String name, String address, ManagedProcess component) {
+    step(
+        index,
+        total,
+        "starting " + label + " on " + address,
+        () -> {
+          started(component::stop, label);
+          component.start();
+          watch(name, component.processHandle(), component.logFile());
+          state(name, component.port(), "-", component.logFile());
+          return null;
+        });
+  }
+
   static Map<String, Integer> topicPlan() {
     Map<String, Integer> topics = new LinkedHashMap<>();
     Topics.ALL.forEach(topic -> topics.put(topic, Topics.partitions(topic)));

@@ -39,6 +39,12 @@ public abstract class ManagedProcess implements AutoCloseable {
     this.stopGrace = stopGrace;
   }
 
+  /** Starts the process and waits until it is ready; does nothing if it runs already. */
+  public abstract ManagedProcess start();
+
+  /** The port clients reach it on. */
+  public abstract int port();
+
   /**
    * Starts {@code command} and waits with {@code awaitReady}; a process that does not become ready
    * is killed so no half-started child survives the failure.
