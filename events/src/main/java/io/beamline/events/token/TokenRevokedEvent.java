@@ -13,9 +13,12 @@ import java.util.UUID;
  *     several token topics applies an event only if its revision is above the one it has stored
  * @param tokenKind which kind of credential
  * @param label display name, for audit logs
- * @param reason why: {@code deleted}, {@code disabled}, {@code account-closed}, and for API keys
- *     {@code revoked} (revoked through the API) or {@code rotated} (replaced); new values may
- *     appear
+ * @param reason why: {@code deleted}, {@code disabled}, {@code account-closed}, {@code expired} (a
+ *     publish/subscribe token passed its {@code expiresOn}; sent once), {@code regenerated} (the
+ *     secret was replaced: sessions opened with the old secret must end, but the token id stays
+ *     usable with the new secret, announced by a following {@code token-updated} with {@code
+ *     changedFields} [token]), and for API keys {@code revoked} (revoked through the API) or {@code
+ *     rotated} (replaced); new values may appear
  * @param expiresAt when the token would have expired anyway; null = never. A consumer keeping a
  *     revocation list may forget the entry after this instant.
  */

@@ -20,6 +20,13 @@ public final class ApiScopes {
   /** Operator scope: create accounts and rotate signing keys. Only the bootstrap key has it. */
   public static final String PLATFORM_ADMIN = "platform:admin";
 
+  /**
+   * Service-to-service scope: call internal endpoints such as token-service's {@code POST
+   * /internal/authorize}. Held by the internal key token-service's bootstrap writes for the
+   * platform's own services; never granted to accounts.
+   */
+  public static final String PLATFORM_INTERNAL = "platform:internal";
+
   /** Every account-level scope: what the first key of a new account gets. */
   public static final List<String> ALL =
       List.of(

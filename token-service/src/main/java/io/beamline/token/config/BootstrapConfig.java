@@ -15,7 +15,15 @@ public interface BootstrapConfig {
   /** File the bootstrap API key is written to (mode 600); no default: the key is only logged. */
   Optional<String> apiKeyFile();
 
-  /** Lifetime of the bootstrap API key; default {@code 365d}. */
+  /**
+   * File an internal API key (scope {@code platform:internal}, for the platform's own services to
+   * call {@code /internal/...} endpoints such as {@code /internal/authorize}) is written to (mode
+   * 600) when it does not exist yet; no default: no internal key is issued. Delete the file and
+   * restart to issue a new one.
+   */
+  Optional<String> internalKeyFile();
+
+  /** Lifetime of the bootstrap API key and of the internal key; default {@code 365d}. */
   @WithDefault("365d")
   Duration apiKeyLifetime();
 }

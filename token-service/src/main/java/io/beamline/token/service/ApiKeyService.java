@@ -63,7 +63,9 @@ public class ApiKeyService {
       Set<String> callerScopes) {
     Set<String> requested = new LinkedHashSet<>(scopes);
     for (String scope : requested) {
-      if (!ApiScopes.ALL.contains(scope) && !ApiScopes.PLATFORM_ADMIN.equals(scope)) {
+      if (!ApiScopes.ALL.contains(scope)
+          && !ApiScopes.PLATFORM_ADMIN.equals(scope)
+          && !ApiScopes.PLATFORM_INTERNAL.equals(scope)) {
         throw ApiProblemException.badRequest(
             "unknown_scope", "scopes: unknown scope '" + scope + "', known: " + ApiScopes.ALL);
       }

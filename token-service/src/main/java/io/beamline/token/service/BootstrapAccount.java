@@ -1,5 +1,6 @@
 package io.beamline.token.service;
 
+import io.beamline.platform.auth.ApiScopes;
 import io.beamline.token.config.BootstrapConfig;
 import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -14,6 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.List;
 
 /**
  * Creates the operator's first account and API key from configuration when the database has no
@@ -28,18 +31,67 @@ public class BootstrapAccount {
   private final BootstrapConfig config;
   private final AccountService accounts;
   private final EntityManager entityManager;
+  private final ApiKeyService apiKeys;
 
   public BootstrapAccount(
-      BootstrapConfig config, AccountService accounts, EntityManager entityManager) {
+      BootstrapConfig config,
+      AccountService accounts,
+      EntityManager entityManager,
+      ApiKeyService apiKeys) {
     this.config = config;
     this.accounts = accounts;
     this.entityManager = entityManager;
+    this.apiKeys = apiKeys;
   }
 
   void onStart(@Observes StartupEvent ignored) {
     if (config.accountName().isEmpty()) {
       return;
     }
+    boolean fresh = bootstrap();
+    config.internalKeyFile().map(Path::of).ifPresent(file -> issueInternalKey(file, fresh));
+  }
+
+  /**
+   * Writes a key with {@code platform:internal} for the platform's own services, owned by the first
+   * (operator) account, unless the file exists already (a left-over file is replaced when the
+   * database is new: its key cannot verify any more).
+   */
+  private void issueInternalKey(Path file, boolean fresh) {
+    if (Files.exists(file) && !fresh) {
+      return;
+    }
+    IssuedKey issued =
+        QuarkusTransaction.requiringNew()
+            .call(
+                () -> {
+                  entityManager
+                      .createNativeQuery("select pg_advisory_xact_lock(?1)")
+                      .setParameter(1, BOOTSTRAP_LOCK)
+                      .getSingleResult();
+                  List<?> first =
+                      entityManager
+                          .createNativeQuery("select id from account order by created_at, id")
+                          .setMaxResults(1)
+                          .getResultList();
+                  if (first.isEmpty()) {
+                    return null;
+                  }
+                  return apiKeys.issue(
+                      (String) first.get(0),
+                      "platform services",
+                      List.of(ApiScopes.PLATFORM_INTERNAL),
+                      Instant.now().plus(config.apiKeyLifetime()),
+                      null);
+                });
+    if (issued != null) {
+      write(file, issued.key());
+      Log.infof("bootstrap: internal API key %d issued", issued.record().id);
+    }
+  }
+
+  /** Creates the first account when there is none; returns whether it did. */
+  private boolean bootstrap() {
     IssuedKey issued =
         QuarkusTransaction.requiringNew()
             .call(
@@ -55,7 +107,7 @@ public class BootstrapAccount {
                 });
     if (issued == null) {
       Log.debug("bootstrap: accounts exist already, nothing to do");
-      return;
+      return false;
     }
     Log.infof(
         "bootstrap: created account %s (%s) and API key %d",
@@ -69,6 +121,7 @@ public class BootstrapAccount {
                 Log.warn(
                     "bootstrap: no beamline.bootstrap.api-key-file set; the key is: "
                         + issued.key()));
+    return true;
   }
 
   private static void write(Path file, String key) {

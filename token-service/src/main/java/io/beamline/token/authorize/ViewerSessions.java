@@ -1,0 +1,132 @@
+package io.beamline.token.authorize;
+
+import io.beamline.platform.problem.ApiProblemException;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+
+/**
+ * Admits viewer sessions when their media actually starts, enforcing a subscribe token's viewer cap
+ * and consuming single-use credentials then (not on the first request, so a viewer who asked before
+ * the stream went live can still watch). The database makes instances agree.
+ */
+@ApplicationScoped
+public class ViewerSessions {
+
+  /** Advisory-lock class for admitting viewers of one token ("vs"). */
+  static final int SESSION_LOCK = 0x7673;
+
+  private final DataSource dataSource;
+  private final TokenIndex index;
+  private final DatabaseUsageGuard guard;
+  private final AuthorizeConfig config;
+
+  public ViewerSessions(
+      DataSource dataSource, TokenIndex index, DatabaseUsageGuard guard, AuthorizeConfig config) {
+    this.dataSource = dataSource;
+    this.index = index;
+    this.guard = guard;
+    this.config = config;
+  }
+
+  /**
+   * Admits a session, or refuses it with 409 {@code viewer_limit_reached} or {@code
+   * token_already_used}. Idempotent: starting the same session twice admits it once.
+   */
+  public void start(ViewerSessionStart start) {
+    TokenRules token = index.subscribe(start.tokenId());
+    if (token == null
+        || (start.accountId() != null && !start.accountId().equals(token.accountId()))) {
+      throw ApiProblemException.notFound("subscribe token", Long.toString(start.tokenId()));
+    }
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(false);
+      try {
+        lock(connection, start.tokenId());
+        if (exists(connection, start.viewerSessionId())) {
+          connection.commit();
+          return;
+        }
+        if (start.viewerTokenId() != null && !consume(connection, start)) {
+          guard.markConsumed(start.viewerTokenId());
+          throw ApiProblemException.conflict(
+              Reason.TOKEN_ALREADY_USED.code(),
+              "viewerTokenId: this single-use viewer token has already started media");
+        }
+        Integer cap = token.definition().maxConcurrentViewers();
+        if (cap != null) {
+          int live = DatabaseUsageGuard.countLive(connection, start.tokenId(), config);
+          if (live >= cap) {
+            throw ApiProblemException.conflict(
+                Reason.VIEWER_LIMIT_REACHED.code(),
+                "subscribe token " + start.tokenId() + " already has " + live + " viewers");
+          }
+        }
+        try (PreparedStatement insert =
+            connection.prepareStatement(
+                "INSERT INTO viewer_session (viewer_session_id, token_id, viewer_token_id)"
+                    + " VALUES (?, ?, ?)")) {
+          insert.setString(1, start.viewerSessionId());
+          insert.setLong(2, start.tokenId());
+          insert.setString(3, start.viewerTokenId());
+          insert.executeUpdate();
+        }
+        connection.commit();
+        if (start.viewerTokenId() != null) {
+          guard.markConsumed(start.viewerTokenId());
+        }
+      } catch (SQLException | RuntimeException e) {
+        connection.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot admit a viewer session: " + e.getMessage(), e);
+    }
+  }
+
+  /** Ends a session; unknown or already ended sessions are ignored. */
+  public void end(String viewerSessionId) {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement update =
+            connection.prepareStatement(
+                "UPDATE viewer_session SET ended_at = now()"
+                    + " WHERE viewer_session_id = ? AND ended_at IS NULL")) {
+      update.setString(1, viewerSessionId);
+      update.executeUpdate();
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot end a viewer session: " + e.getMessage(), e);
+    }
+  }
+
+  private static void lock(Connection connection, long tokenId) throws SQLException {
+    try (PreparedStatement lock =
+        connection.prepareStatement("SELECT pg_advisory_xact_lock(?, ?)")) {
+      lock.setInt(1, SESSION_LOCK);
+      lock.setInt(2, (int) tokenId);
+      lock.execute();
+    }
+  }
+
+  private static boolean exists(Connection connection, String sessionId) throws SQLException {
+    try (PreparedStatement select =
+        connection.prepareStatement("SELECT 1 FROM viewer_session WHERE viewer_session_id = ?")) {
+      select.setString(1, sessionId);
+      return select.executeQuery().next();
+    }
+  }
+
+  private static boolean consume(Connection connection, ViewerSessionStart start)
+      throws SQLException {
+    try (PreparedStatement insert =
+        connection.prepareStatement(
+            "INSERT INTO consumed_viewer_token (viewer_token_id, token_id, viewer_session_id)"
+                + " VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
+      insert.setString(1, start.viewerTokenId());
+      insert.setLong(2, start.tokenId());
+      insert.setString(3, start.viewerSessionId());
+      return insert.executeUpdate() == 1;
+    }
+  }
+}

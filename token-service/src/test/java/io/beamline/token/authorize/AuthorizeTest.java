@@ -1,0 +1,583 @@
+package io.beamline.token.authorize;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.auth0.jwt.JWT;
+import com.auth0.jwt.algorithms.Algorithm;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.beamline.devstack.test.BeamlineInfraResource;
+import io.beamline.events.EventJson;
+import io.beamline.events.Topics;
+import io.beamline.events.token.TokenKind;
+import io.beamline.events.token.TokenUpdatedEvent;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code POST /internal/authorize}, {@code /api/token/explain} and the viewer endpoints against the
+ * real service: tokens made through the REST API, real PostgreSQL and Kafka, a tiny GeoIP file.
+ */
+@QuarkusTest
+class AuthorizeTest {
+
+  private static final ObjectMapper JSON = EventJson.newObjectMapper();
+  private static String operatorKey;
+  private static String internalKey;
+
+  @Inject DataSource dataSource;
+  @Inject AuthorizeConfig config;
+
+  @BeforeAll
+  static void readKeys() {
+    Path operator = Path.of("target/test-data/bootstrap-api-key.txt");
+    Path internal = Path.of("target/test-data/internal-api-key.txt");
+    await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(internal));
+    operatorKey = read(operator);
+    internalKey = read(internal);
+  }
+
+  @Test
+  void shouldOnlyAnswerThePlatformsServices() {
+    Map<String, Object> body = request("publish", "x", null, "192.0.2.1", null);
+    given()
+        .contentType("application/json")
+        .body(body)
+        .post("/internal/authorize")
+        .then()
+        .statusCode(401)
+        .contentType("application/problem+json");
+    given()
+        .auth()
+        .oauth2(operatorKey)
+        .contentType("application/json")
+        .body(body)
+        .post("/internal/authorize")
+        .then()
+        .statusCode(403)
+        .body("reason", equalTo("missing_scope"));
+    given()
+        .auth()
+        .oauth2(internalKey + "x")
+        .contentType("application/json")
+        .body(body)
+        .post("/internal/authorize")
+        .then()
+        .statusCode(401);
+    authorize(body).then().statusCode(200).body("allowed", equalTo(false));
+    // An account key cannot grant itself the internal scope.
+    given()
+        .auth()
+        .oauth2(operatorKey)
+        .contentType("application/json")
+        .body(Map.of("label", "sneaky", "scopes", List.of("platform:internal")))
+        .post("/api/keys")
+        .then()
+        .statusCode(403);
+  }
+
+  @Test
+  void shouldNameInvalidFields() {
+    authorize(request("fly", "live", null, "192.0.2.1", null))
+        .then()
+        .statusCode(400)
+        .contentType("application/problem+json")
+        .body("errors.field", hasItem("action"));
+    authorize(request("publish", "live", null, "999.1.1.1", null))
+        .then()
+        .statusCode(400)
+        .body("errors.field", hasItem("clientIp"));
+    authorize(request("publish", "", null, null, null))
+        .then()
+        .statusCode(400)
+        .body("errors.field", hasItems("streamName", "clientIp"));
+  }
+
+  @Test
+  void shouldDecidePublishingByStreamOriginAndIpv4AndIpv6() {
+    String stream = "studio-" + UUID.randomUUID();
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("label", "studio");
+    body.put("streams", List.of(Map.of("streamName", stream, "isRegex", false)));
+    body.put("allowedOrigins", List.of("*.example.com"));
+    body.put("allowedIpAddresses", List.of("198.51.100.0/24", "2001:db8:1::/48"));
+    body.put("record", true);
+    body.put("priority", 5);
+    JsonPath token = create("/api/publish_token", body);
+    String secret = token.getString("token");
+    long id = token.getLong("id");
+
+    Map<String, Object> ok = request("publish", stream, secret, "198.51.100.7", null);
+    ok.put("origin", "https://studio.example.com");
+    authorize(ok)
+        .then()
+        .statusCode(200)
+        .body("allowed", equalTo(true))
+        .body("settings.tokenId", equalTo((int) id))
+        .body("settings.record", equalTo(true))
+        .body("settings.multisource", equalTo(true))
+        .body("settings.priority", equalTo(5))
+        .body("settings.clientCountry", equalTo("DE"));
+    ok.put("clientIp", "2001:db8:1::42");
+    assertAllowed(ok);
+    ok.put("clientIp", "203.0.113.7");
+    assertDenied(ok, "ip_not_allowed");
+    ok.put("clientIp", "2001:db8:2::42");
+    assertDenied(ok, "ip_not_allowed");
+    ok.put("clientIp", "198.51.100.7");
+    ok.put("origin", "https://example.org");
+    assertDenied(ok, "origin_not_allowed");
+    ok.put("origin", "https://studio.example.com");
+    ok.put("streamName", "other");
+    assertDenied(ok, "stream_not_allowed");
+    assertDenied(
+        request("publish", stream, "f".repeat(64), "198.51.100.7", null), "token_not_found");
+  }
+
+  @Test
+  void shouldDecideViewersByCountryWithSelfSignedTokens() {
+    String stream = "geo-" + UUID.randomUUID();
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("label", "partner");
+    body.put("streams", List.of(Map.of("streamName", stream, "isRegex", false)));
+    body.put("allowedCountries", List.of("DE"));
+    body.put("tracking", Map.of("trackingId", "partner-x"));
+    JsonPath token = create("/api/subscribe_token", body);
+    String secret = token.getString("token");
+    long id = token.getLong("id");
+
+    String sst = sst(id, stream, Instant.now().plusSeconds(60), Algorithm.HMAC256(secret));
+    Map<String, Object> viewer = request("subscribe", stream, sst, "198.51.100.20", null);
+    authorize(viewer)
+        .then()
+        .statusCode(200)
+        .body("allowed", equalTo(true))
+        .body("settings.tokenId", equalTo((int) id))
+        .body("settings.selfSigned", equalTo(true))
+        .body("settings.trackingId", equalTo("partner-x"))
+        .body("settings.customViewerData", equalTo("viewer=7"))
+        .body("settings.clientCountry", equalTo("DE"));
+    viewer.put("clientIp", "2001:db8:1::20");
+    assertAllowed(viewer);
+    viewer.put("clientIp", "203.0.113.20");
+    assertDenied(viewer, "country_denied");
+    viewer.put("clientIp", "2001:db8:2::20");
+    assertDenied(viewer, "country_denied");
+
+    viewer.put("clientIp", "198.51.100.20");
+    viewer.put("token", sst(id, stream, Instant.now().plusSeconds(60), Algorithm.HMAC512(secret)));
+    assertAllowed(viewer);
+    viewer.put("token", sst(id, stream, Instant.now().minusSeconds(5), Algorithm.HMAC256(secret)));
+    assertDenied(viewer, "token_expired");
+    viewer.put("token", tamper(sst));
+    assertDenied(viewer, "invalid_signature");
+    viewer.put(
+        "token", sst(id, stream, Instant.now().plusSeconds(60), Algorithm.HMAC256("x" + secret)));
+    assertDenied(viewer, "invalid_signature");
+    // The opaque subscribe token itself works as well.
+    viewer.put("token", secret);
+    assertAllowed(viewer);
+  }
+
+  @Test
+  void shouldInheritTheAccountsCountriesAndSecureStreams() {
+    String accountKey = newAccountKey("geo-" + UUID.randomUUID());
+    String account = given().auth().oauth2(accountKey).get("/api/accounts/me").path("id");
+    given()
+        .auth()
+        .oauth2(accountKey)
+        .contentType("application/json")
+        .body(Map.of("deniedCountries", List.of("FR")))
+        .put("/api/account/security")
+        .then()
+        .statusCode(200);
+    String stream = "open-" + UUID.randomUUID();
+    Map<String, Object> viewer = request("subscribe", stream, null, "198.51.100.3", account);
+    assertAllowed(viewer);
+    viewer.put("clientIp", "203.0.113.3");
+    assertDenied(viewer, "country_denied");
+
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("label", "secure");
+    body.put("streams", List.of(Map.of("streamName", stream, "isRegex", false)));
+    body.put("subscribeRequiresAuth", true);
+    create(accountKey, "/api/publish_token", body);
+    viewer.put("clientIp", "198.51.100.3");
+    assertDenied(viewer, "token_required");
+  }
+
+  @Test
+  void shouldBindAddressesConsistentlyAcrossInstances() throws Exception {
+    String stream = "bound-" + UUID.randomUUID();
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("label", "one viewer");
+    body.put("streams", List.of(Map.of("streamName", stream, "isRegex", false)));
+    body.put("bindIpsOnUsage", 1);
+    JsonPath token = create("/api/subscribe_token", body);
+    String secret = token.getString("token");
+    TokenRef ref = TokenRef.subscribe(token.getLong("id"));
+
+    assertAllowed(request("subscribe", stream, secret, "192.0.2.50", null));
+    assertDenied(
+        request("subscribe", stream, secret, "2001:db8:1::50", null), "ip_binding_exceeded");
+    assertAllowed(request("subscribe", stream, secret, "192.0.2.50", null));
+
+    // Another instance, with its own empty cache, sees the same binding in the database.
+    DatabaseUsageGuard other = new DatabaseUsageGuard(dataSource, config);
+    assertFalse(other.bind(ref, "192.0.2.51", 1));
+    assertTrue(other.bind(ref, "192.0.2.50", 1));
+
+    // Two instances racing for a fresh token's single slot: exactly one address wins.
+    TokenRef fresh = TokenRef.subscribe(900_000_000L + (System.nanoTime() % 1_000_000));
+    DatabaseUsageGuard a = new DatabaseUsageGuard(dataSource, config);
+    DatabaseUsageGuard b = new DatabaseUsageGuard(dataSource, config);
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      List<Callable<Boolean>> racers = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        DatabaseUsageGuard guard = i % 2 == 0 ? a : b;
+        String address = "203.0.113." + i;
+        racers.add(() -> guard.bind(fresh, address, 1));
+      }
+      int winners = 0;
+      for (Future<Boolean> result : pool.invokeAll(racers)) {
+        winners += result.get() ? 1 : 0;
+      }
+      assertEquals(1, winners);
+      assertEquals(1, a.bindings(fresh).size());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void shouldFollowTokenEventsAndChangesWithoutDatabaseReads() throws Exception {
+    String stream = "evented-" + UUID.randomUUID();
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("label", "evented");
+    body.put("streams", List.of(Map.of("streamName", stream, "isRegex", false)));
+    JsonPath token = create("/api/subscribe_token", body);
+    long id = token.getLong("id");
+    Map<String, Object> viewer =
+        request("subscribe", stream, token.getString("token"), "192.0.2.9", null);
+    assertAllowed(viewer);
+
+    // Changed behind the service's back: decisions come from memory, so nothing changes yet...
+    String account;
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement update =
+            connection.prepareStatement(
+                "UPDATE streaming_token SET is_active = false, revision = revision + 1,"
+                    + " updated_at = now() WHERE id = ? RETURNING account_id, revision")) {
+      update.setLong(1, id);
+      var rows = update.executeQuery();
+      rows.next();
+      account = rows.getString(1);
+      long revision = rows.getLong(2);
+      assertAllowed(viewer);
+      // ...until the token event arrives, as it would from another instance.
+      Map<String, Object> props = new HashMap<>(BeamlineInfraResource.kafka().clientProperties());
+      try (KafkaProducer<String, String> producer =
+          new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+        TokenUpdatedEvent event =
+            new TokenUpdatedEvent(
+                UUID.randomUUID(),
+                account,
+                Instant.now(),
+                id,
+                revision,
+                TokenKind.SUBSCRIBE_TOKEN,
+                "evented",
+                false,
+                null,
+                null,
+                null,
+                List.of("isActive"));
+        producer
+            .send(
+                new ProducerRecord<>(Topics.TOKEN_UPDATED, account, JSON.writeValueAsString(event)))
+            .get();
+      }
+    }
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .untilAsserted(() -> assertDenied(viewer, "token_disabled"));
+
+    // A change through the API applies at once on this instance.
+    given()
+        .auth()
+        .oauth2(operatorKey)
+        .contentType("application/json")
+        .body(Map.of("isActive", true))
+        .put("/api/v2/subscribe_token/" + id)
+        .then()
+        .statusCode(200);
+    assertAllowed(viewer);
+    given().auth().oauth2(operatorKey).delete("/api/subscribe_token/" + id).then().statusCode(200);
+    assertDenied(viewer, "token_not_found");
+  }
+
+  @Test
+  void shouldCapViewersAndConsumeSingleUseTokensAtMediaStart() {
+    String stream = "capped-" + UUID.randomUUID();
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("label", "capped");
+    body.put("streams", List.of(Map.of("streamName", stream, "isRegex", false)));
+    JsonPath token = create("/api/subscribe_token", body);
+    long id = token.getLong("id");
+    String secret = token.getString("token");
+    given()
+        .auth()
+        .oauth2(operatorKey)
+        .contentType("application/json")
+        .body(Map.of("maxConcurrentViewers", 1, "singleUseViewerTokens", true))
+        .put("/api/subscribe_token/" + id + "/viewer_policy")
+        .then()
+        .statusCode(200)
+        .body("maxConcurrentViewers", equalTo(1));
+
+    String first = sstWithId(id, stream, "viewer-1", Algorithm.HMAC256(secret));
+    String second = sstWithId(id, stream, "viewer-2", Algorithm.HMAC256(secret));
+    Map<String, Object> viewer = request("subscribe", stream, first, "192.0.2.77", null);
+    String viewerTokenId =
+        authorize(viewer)
+            .then()
+            .statusCode(200)
+            .body("allowed", equalTo(true))
+            .body("settings.viewerTokenId", notNullValue())
+            .extract()
+            .path("settings.viewerTokenId");
+    // Asking twice before the media starts burns nothing.
+    assertAllowed(viewer);
+    startSession(id, "session-1", viewerTokenId).then().statusCode(204);
+    assertDenied(viewer, "token_already_used");
+    startSession(id, "session-x", viewerTokenId)
+        .then()
+        .statusCode(409)
+        .body("reason", equalTo("token_already_used"));
+
+    Map<String, Object> next = request("subscribe", stream, second, "192.0.2.78", null);
+    assertDenied(next, "viewer_limit_reached");
+    given()
+        .auth()
+        .oauth2(internalKey)
+        .delete("/internal/viewer-sessions/session-1")
+        .then()
+        .statusCode(204);
+    assertAllowed(next);
+  }
+
+  @Test
+  void shouldExplainEveryCheckToTheOwnerOnly() {
+    String stream = "explained-" + UUID.randomUUID();
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("label", "explained");
+    body.put("streams", List.of(Map.of("streamName", stream, "isRegex", false)));
+    body.put("allowedOrigins", List.of("player.example.com"));
+    body.put("allowedCountries", List.of("DE"));
+    JsonPath token = create("/api/subscribe_token", body);
+    Map<String, Object> hypothetical =
+        request("subscribe", stream, token.getString("token"), "203.0.113.1", null);
+    hypothetical.put("origin", "https://elsewhere.com");
+    given()
+        .auth()
+        .oauth2(operatorKey)
+        .contentType("application/json")
+        .body(hypothetical)
+        .post("/api/token/explain")
+        .then()
+        .statusCode(200)
+        .body("allowed", equalTo(false))
+        .body("reason", equalTo("origin_not_allowed"))
+        .body("checks.find { it.name == 'stream' }.passed", equalTo(true))
+        .body("checks.find { it.name == 'origin' }.reason", equalTo("origin_not_allowed"))
+        .body("checks.find { it.name == 'country' }.reason", equalTo("country_denied"))
+        .body("settings", nullValue());
+    String stranger = newAccountKey("stranger-" + UUID.randomUUID());
+    given()
+        .auth()
+        .oauth2(stranger)
+        .contentType("application/json")
+        .body(hypothetical)
+        .post("/api/token/explain")
+        .then()
+        .statusCode(200)
+        .body("reason", equalTo("token_not_found"));
+    given()
+        .auth()
+        .oauth2(stranger)
+        .get("/api/subscribe_token/" + token.getLong("id") + "/viewer_policy")
+        .then()
+        .statusCode(404)
+        .contentType("application/problem+json");
+  }
+
+  @Test
+  void shouldReportIndexAndGeoIpReady() {
+    given()
+        .get("/q/health/ready")
+        .then()
+        .statusCode(200)
+        .body("checks.find { it.name == 'token-index' }.status", equalTo("UP"))
+        .body("checks.find { it.name == 'geoip' }.status", equalTo("UP"));
+  }
+
+  // --- helpers ---------------------------------------------------------------------------------
+
+  private static io.restassured.response.Response authorize(Map<String, Object> body) {
+    return given()
+        .auth()
+        .oauth2(internalKey)
+        .contentType("application/json")
+        .body(body)
+        .post("/internal/authorize");
+  }
+
+  private static void assertAllowed(Map<String, Object> body) {
+    authorize(body).then().statusCode(200).body("allowed", equalTo(true));
+  }
+
+  private static void assertDenied(Map<String, Object> body, String reason) {
+    authorize(body)
+        .then()
+        .statusCode(200)
+        .body("allowed", equalTo(false))
+        .body("reason", equalTo(reason))
+        .body("settings", nullValue());
+  }
+
+  private static io.restassured.response.Response startSession(
+      long tokenId, String session, String viewerTokenId) {
+    return given()
+        .auth()
+        .oauth2(internalKey)
+        .contentType("application/json")
+        .body(
+            Map.of("tokenId", tokenId, "viewerSessionId", session, "viewerTokenId", viewerTokenId))
+        .post("/internal/viewer-sessions");
+  }
+
+  private static Map<String, Object> request(
+      String action, String stream, String token, String ip, String accountId) {
+    Map<String, Object> body = new HashMap<>();
+    body.put("action", action);
+    body.put("streamName", stream);
+    body.put("token", token);
+    body.put("clientIp", ip);
+    body.put("accountId", accountId);
+    return body;
+  }
+
+  private static JsonPath create(String path, Map<String, Object> body) {
+    return create(operatorKey, path, body);
+  }
+
+  private static JsonPath create(String key, String path, Map<String, Object> body) {
+    return given()
+        .auth()
+        .oauth2(key)
+        .contentType("application/json")
+        .body(body)
+        .post(path)
+        .then()
+        .statusCode(201)
+        .body("status", equalTo("success"))
+        .extract()
+        .jsonPath()
+        .setRootPath("data");
+  }
+
+  /** A self-signed token minted with java-jwt, an implementation independent of the service's. */
+  private static String sst(long parent, String stream, Instant exp, Algorithm alg) {
+    return JWT.create()
+        .withClaim(
+            "streaming",
+            Map.of(
+                "tokenId",
+                parent,
+                "tokenType",
+                "Subscribe",
+                "streamName",
+                stream,
+                "customViewerData",
+                "viewer=7"))
+        .withExpiresAt(Date.from(exp))
+        .sign(alg);
+  }
+
+  private static String sstWithId(long parent, String stream, String jti, Algorithm alg) {
+    return JWT.create()
+        .withClaim(
+            "streaming", Map.of("tokenId", parent, "tokenType", "Subscribe", "streamName", stream))
+        .withJWTId(jti)
+        .withExpiresAt(Date.from(Instant.now().plusSeconds(120)))
+        .sign(alg);
+  }
+
+  private static String tamper(String jwt) {
+    String[] parts = jwt.split("\\.");
+    String claims = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8);
+    return parts[0]
+        + "."
+        + Base64.getUrlEncoder()
+            .withoutPadding()
+            .encodeToString(claims.replace("viewer=7", "viewer=8").getBytes(StandardCharsets.UTF_8))
+        + "."
+        + parts[2];
+  }
+
+  private static String newAccountKey(String name) {
+    return given()
+        .auth()
+        .oauth2(operatorKey)
+        .contentType("application/json")
+        .body(Map.of("name", name))
+        .post("/api/accounts")
+        .then()
+        .statusCode(201)
+        .extract()
+        .path("apiKey.key");
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file).trim();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+}
