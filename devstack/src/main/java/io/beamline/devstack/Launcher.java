@@ -339,6 +339,7 @@ public final class Launcher {
       env.put("BEAMLINE_BOOTSTRAP_ACCOUNT_NAME", BOOTSTRAP_ACCOUNT);
       env.put("BEAMLINE_BOOTSTRAP_API_KEY_FILE", bootstrapKeyFile().toString());
       env.put("BEAMLINE_SECRETS_MASTER_KEY", masterKey);
+      env.put("BEAMLINE_BOOTSTRAP_INTERNAL_KEY_FILE", internalKeyFile().toString());
     }
     List<String> command = new ArrayList<>();
     command.add(ChildProcess.javaExecutable());
@@ -639,6 +640,14 @@ public final class Launcher {
 
   private Path bootstrapKeyFile() {
     return settings.dataDir().resolve("bootstrap-api-key.txt");
+  }
+
+  /**
+   * The platform's internal key (scope {@code platform:internal}) that token-service writes at
+   * bootstrap and the other services present to its {@code /internal/...} endpoints.
+   */
+  Path internalKeyFile() {
+    return settings.dataDir().resolve("internal-api-key.txt");
   }
 
   /** The secrets master key, generated once (32 random bytes, base64) and kept in the data dir. */
