@@ -1,0 +1,510 @@
+package io.beamline.analytics;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.agroal.api.AgroalDataSource;
+import io.beamline.analytics.messaging.AnalyticsEventsConsumer;
+import io.beamline.devstack.test.BeamlineInfraResource;
+import io.beamline.devstack.test.TestApiKeys;
+import io.beamline.events.BeamlineEvent;
+import io.beamline.events.CloudEventAttributes;
+import io.beamline.events.EventCatalog;
+import io.beamline.events.EventJson;
+import io.beamline.events.stream.Protocol;
+import io.beamline.events.stream.StreamStatsEvent;
+import io.beamline.events.stream.ViewerJoinedEvent;
+import io.beamline.events.stream.ViewerLeftEvent;
+import io.beamline.platform.auth.ApiScopes;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * The ingestion benchmark (run by {@code benchmarks/analytics-ingest/run.sh}, skipped otherwise):
+ * ingestion rate against a plain Kafka consumer over the same records, lag after a burst of viewer
+ * events, and the latency of a 30-day hourly series.
+ */
+@QuarkusTest
+@TestProfile(IngestBenchmark.Profile.class)
+@EnabledIfSystemProperty(named = "benchmark.analytics", matches = "true")
+class IngestBenchmark {
+
+  /** Ingestion starts when the benchmark says so; hour data kept long enough for 30 days. */
+  public static class Profile implements QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+      return Map.ofEntries(
+          Map.entry("analytics.ingest.enabled", "false"),
+          Map.entry("analytics.retention.hour", "P40D"),
+          Map.entry("analytics.ingest.consumers", System.getProperty("benchmark.consumers", "2")),
+          Map.entry(
+              "analytics.ingest.max-poll-records",
+              System.getProperty("benchmark.max-poll", "20000")),
+          Map.entry("quarkus.log.category.\"org.apache.kafka\".level", "WARN"),
+          Map.entry(
+              "quarkus.log.category.\"io.beamline.analytics.service\".level",
+              System.getProperty("benchmark.log", "INFO")));
+    }
+  }
+
+  private static final ObjectMapper JSON = EventJson.newObjectMapper();
+  private static final int STREAMS = Integer.getInteger("benchmark.streams", 1000);
+  private static final int EVENTS = Integer.getInteger("benchmark.events", 500_000);
+  private static final int BURST = Integer.getInteger("benchmark.burst", 1_000_000);
+  private static final String[] COUNTRIES = {"US", "DE", "FR", "GB", "BR", "IN", "JP", null};
+  private static final String[] TRACKING = {null, "northwind-tv", "contoso", "fabrikam"};
+
+  @Inject AnalyticsEventsConsumer consumer;
+  @Inject AgroalDataSource dataSource;
+
+  @TestHTTPResource("/")
+  URL base;
+
+  private final StringBuilder report = new StringBuilder();
+
+  @Test
+  void benchmark() throws Exception {
+    line(
+        "machine: %d cores, Java %s",
+        Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+    line(
+        "workload: %d concurrent streams, viewer-joined/viewer-left pairs plus per-stream stats",
+        STREAMS);
+
+    // 1. Throughput: the same records read by a plain consumer and ingested by the service.
+    List<ProducerRecord<String, String>> phase1 = workload("BENCH1", EVENTS, 0, true);
+    long produced = produce(phase1);
+    line("phase 1: %d events produced in %d ms", phase1.size(), produced);
+    double ceiling = plainConsumerRate(phase1.size());
+    line(
+        "ceiling, plain KafkaConsumer (poll + String values, no processing): %.0f events/s"
+            + " (load average %s)",
+        ceiling, loadAverage());
+    consumer.startWorkers();
+    try (Admin admin = BeamlineInfraResource.kafka().admin()) {
+      // Timed from the moment the group has its partitions (joining takes a few seconds once).
+      await()
+          .atMost(Duration.ofMinutes(1))
+          .pollInterval(Duration.ofMillis(10))
+          .until(() -> assigned(admin));
+      Instant t0 = Instant.now();
+      awaitLagZero(admin, Duration.ofMinutes(10));
+      double seconds = Duration.between(t0, Instant.now()).toMillis() / 1000.0;
+      double rate = phase1.size() / seconds;
+      line(
+          "analytics-service ingestion (decode, dedupe, sessions, aggregates, commit): %.0f"
+              + " events/s (%.1f s) = %.0f%% of the ceiling (target >= 50%%) (load average %s)",
+          rate, seconds, 100 * rate / ceiling, loadAverage());
+      assertEquals(
+          (long) EVENTS / 2 - statsShare(EVENTS) / 2,
+          sessions("BENCH1"),
+          "every session of phase 1 counted once");
+
+      // 2. Burst: 1,000,000 viewer events as fast as the producer goes, ingestion running.
+      // Viewer events only: the burst is 1,000,000 viewer events.
+      List<ProducerRecord<String, String>> burst = workload("BENCH2", BURST, 1, false);
+      long burstMs = produce(burst);
+      Instant burstEnd = Instant.now();
+      line(
+          "phase 2: burst of %d events produced in %d ms (%.0f events/s); lag at burst end: %d",
+          burst.size(), burstMs, burst.size() * 1000.0 / burstMs, AnalyticsTestSupport.lag(admin));
+      awaitLagZero(admin, Duration.ofMinutes(10));
+      long catchUp = Duration.between(burstEnd, Instant.now()).toMillis();
+      line(
+          "consumer lag back to zero %d ms after the burst ended (target <= 5000 ms): %s"
+              + " (load average %s)",
+          catchUp, catchUp <= 5000 ? "MET" : "MISSED", loadAverage());
+      line("stream_view after phases 1 and 2: %s", sessionTableStats());
+      assertEquals((long) BURST / 2, sessions("BENCH2"), "every session of the burst counted once");
+    }
+
+    // 3. Queries: a 30-day hourly series over 1,000 streams of hour data.
+    seedThirtyDays("BENCHQ");
+    String key =
+        TestApiKeys.apiKey(TestApiKeys.nextKeyId(), "BENCHQ", Set.of(ApiScopes.ANALYTICS_READ));
+    LocalDate today = LocalDate.now(ZoneOffset.UTC);
+    String range = "startDate=" + today.minusDays(30) + "&stopDate=" + today;
+    latency(
+        "account/series, Hour, 30 days",
+        "api/analytics/account/series?resolution=Hour&" + range,
+        key);
+    StringBuilder names = new StringBuilder();
+    for (int s = 0; s < 10; s++) {
+      names.append("&streamNames=stream-").append(String.format("%04d", s * 97));
+    }
+    latency(
+        "streams/series, Hour, 30 days, 10 streams",
+        "api/analytics/streams/series?resolution=Hour&" + range + names,
+        key);
+
+    Path out = Path.of("target", "benchmark", "analytics-ingest.txt");
+    Files.createDirectories(out.getParent());
+    Files.writeString(out, report.toString());
+  }
+
+  private static long statsShare(int events) {
+    return events / 50;
+  }
+
+  /**
+   * {@code count} events of one account over {@link #STREAMS} streams: one in fifty a stream-stats
+   * record (when {@code withStats}), the rest viewer-joined/viewer-left pairs of audience sessions.
+   */
+  private static List<ProducerRecord<String, String>> workload(
+      String account, int count, int salt, boolean withStats) throws Exception {
+    List<ProducerRecord<String, String>> records = new ArrayList<>(count);
+    Instant start = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(2, ChronoUnit.HOURS);
+    long stats = withStats ? statsShare(count) : 0;
+    for (long i = 0; i < stats; i++) {
+      int s = (int) (i % STREAMS);
+      Instant end = start.plusSeconds(60 * (i / STREAMS + 1));
+      add(
+          records,
+          new StreamStatsEvent(
+              UUID.randomUUID(),
+              account,
+              end,
+              id(account, s),
+              name(s),
+              i,
+              "eu-west",
+              end.minusSeconds(60),
+              end,
+              3_000_000,
+              90_000_000,
+              12));
+    }
+    long sessions = (count - stats) / 2;
+    for (long k = 0; k < sessions; k++) {
+      int s = (int) (k % STREAMS);
+      // Viewers join in time order, 2,000 a second over all streams, as in a real rush.
+      Instant joined = start.plusMillis(k / 2);
+      String session = "vs-" + salt + "-" + k;
+      String country = COUNTRIES[(int) (k % COUNTRIES.length)];
+      String tracking = TRACKING[(int) (k % TRACKING.length)];
+      add(
+          records,
+          new ViewerJoinedEvent(
+              UUID.randomUUID(),
+              account,
+              joined,
+              id(account, s),
+              name(s),
+              1_000_000 + 2 * k,
+              "eu-west",
+              session,
+              null,
+              tracking,
+              country,
+              Protocol.HLS,
+              "mn-1",
+              false));
+      add(
+          records,
+          new ViewerLeftEvent(
+              UUID.randomUUID(),
+              account,
+              joined.plusSeconds(90),
+              id(account, s),
+              name(s),
+              1_000_001 + 2 * k,
+              "eu-west",
+              session,
+              null,
+              tracking,
+              country,
+              Protocol.HLS,
+              "mn-1",
+              false,
+              joined,
+              90,
+              45_000_000));
+    }
+    return records;
+  }
+
+  private static void add(List<ProducerRecord<String, String>> records, BeamlineEvent event)
+      throws Exception {
+    CloudEventAttributes attributes = CloudEventAttributes.of(event);
+    ProducerRecord<String, String> record =
+        new ProducerRecord<>(
+            EventCatalog.forEvent(event).topic(),
+            attributes.subject(),
+            JSON.writeValueAsString(event));
+    attributes.toHeaders().forEach(record.headers()::add);
+    records.add(record);
+  }
+
+  private static String name(int s) {
+    return String.format("stream-%04d", s);
+  }
+
+  private static String id(String account, int s) {
+    return account + "/" + name(s);
+  }
+
+  /** Sends every record and waits for every acknowledgement; returns the elapsed ms. */
+  private static long produce(List<ProducerRecord<String, String>> records) throws Exception {
+    Properties p = new Properties();
+    p.put(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, BeamlineInfraResource.kafka().bootstrapServers());
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    p.put(ProducerConfig.LINGER_MS_CONFIG, "10");
+    p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(512 * 1024));
+    p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(256L * 1024 * 1024));
+    try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+      producer.partitionsFor(records.get(0).topic());
+      long start = System.nanoTime();
+      List<Future<RecordMetadata>> acks = new ArrayList<>(records.size());
+      for (ProducerRecord<String, String> record : records) {
+        acks.add(producer.send(record));
+      }
+      producer.flush();
+      for (Future<RecordMetadata> ack : acks) {
+        ack.get();
+      }
+      return (System.nanoTime() - start) / 1_000_000;
+    }
+  }
+
+  /** Events per second a plain consumer group reads the stream topics from the beginning. */
+  private static double plainConsumerRate(int expected) {
+    Properties p = new Properties();
+    p.put(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, BeamlineInfraResource.kafka().bootstrapServers());
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, "ceiling-" + UUID.randomUUID());
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000");
+    p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(64 * 1024 * 1024));
+    p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(8 * 1024 * 1024));
+    try (KafkaConsumer<String, String> kafka = new KafkaConsumer<>(p)) {
+      kafka.subscribe(AnalyticsEventsConsumer.topics());
+      long read = 0;
+      long bytes = 0;
+      long start = 0;
+      while (read < expected) {
+        ConsumerRecords<String, String> records = kafka.poll(Duration.ofMillis(200));
+        if (start == 0 && !records.isEmpty()) {
+          start = System.nanoTime();
+        }
+        read += records.count();
+        for (var r : records) {
+          bytes += r.value().length();
+        }
+      }
+      kafka.commitSync();
+      double seconds = (System.nanoTime() - start) / 1e9;
+      return read / seconds;
+    }
+  }
+
+  private static void awaitLagZero(Admin admin, Duration timeout) throws Exception {
+    // The lag is re-read every 20 ms, which bounds the measurement error.
+    await()
+        .atMost(timeout)
+        .pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> AnalyticsTestSupport.lag(admin) == 0);
+  }
+
+  /** Whether every partition of the stream topics is assigned to an ingestion consumer. */
+  private static boolean assigned(Admin admin) throws Exception {
+    var group =
+        admin
+            .describeConsumerGroups(List.of("analytics-service"))
+            .all()
+            .get()
+            .get("analytics-service");
+    long partitions =
+        group.members().stream().mapToLong(m -> m.assignment().topicPartitions().size()).sum();
+    return group.state() == org.apache.kafka.common.ConsumerGroupState.STABLE
+        && partitions
+            == (long) AnalyticsEventsConsumer.topics().size()
+                * io.beamline.events.Topics.STREAM_PARTITIONS;
+  }
+
+  private long sessions(String account) throws Exception {
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "select coalesce(sum(viewer_sessions), 0) from traffic where account_id = '"
+                    + account
+                    + "' and res = 'd' and grp = 'A'")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /**
+   * The 1-minute load average: this machine is shared, and a figure measured while other work ran
+   * says so next to it.
+   */
+  private static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+    } catch (Exception e) {
+      return "unknown";
+    }
+  }
+
+  /** Where session writes went: how many leaves were heap-only (HOT) updates. */
+  private String sessionTableStats() throws Exception {
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "select n_tup_ins, n_tup_upd, n_tup_hot_upd from pg_stat_user_tables"
+                    + " where relname = 'stream_view'")) {
+      rs.next();
+      return String.format(
+          "%d rows inserted, %d updated (%d of them heap-only)",
+          rs.getLong(1), rs.getLong(2), rs.getLong(3));
+    }
+  }
+
+  /** Hour rows for 30 days of 1,000 streams, as ingestion writes them. */
+  private void seedThirtyDays(String account) throws Exception {
+    long start = System.nanoTime();
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement()) {
+      String hours =
+          "generate_series(date_trunc('day', now()) - interval '30 days',"
+              + " date_trunc('day', now()) - interval '1 hour', interval '1 hour') b";
+      String insert =
+          "insert into traffic (account_id, res, grp, bucket, stream_name, tracking_id, country,"
+              + " cluster_id, bytes_in, bytes_out, session_bytes_out, viewer_sessions,"
+              + " sessions_ended, view_seconds, peak_viewers) ";
+      s.executeUpdate(
+          insert
+              + "select '"
+              + account
+              + "', 'h', 'S', b, 'stream-' ||"
+              + " lpad(n::text, 4, '0'), '', '', '', 180000000, 5400000000, 5000000000, 120, 118,"
+              + " 10800, 150 from "
+              + hours
+              + ", generate_series(0, "
+              + (STREAMS - 1)
+              + ") n");
+      s.executeUpdate(
+          insert
+              + "select '"
+              + account
+              + "', 'h', 'A', b, '', '', '', '', "
+              + STREAMS
+              + " * 180000000::bigint, "
+              + STREAMS
+              + " * 5400000000, "
+              + STREAMS
+              + " * 5000000000, "
+              + STREAMS
+              + " * 120, "
+              + STREAMS
+              + " * 118, "
+              + STREAMS
+              + " * 10800, "
+              + STREAMS
+              + " * 150 from "
+              + hours);
+      s.executeUpdate(
+          insert
+              + "select '"
+              + account
+              + "', 'h', 'C', b, '', '', c, '', 0, 0,"
+              + " 600000000, 15, 15, 1350, 0 from "
+              + hours
+              + ", unnest(array['US','DE','FR','GB','BR','IN','JP','']) c");
+      s.executeUpdate(
+          insert
+              + "select '"
+              + account
+              + "', 'h', 'K', b, '', '', '', k, 1, 1, 1,"
+              + " 1, 1, 1, 1 from "
+              + hours
+              + ", unnest(array['eu-west','us-east','ap-south']) k");
+      s.execute("analyze traffic");
+    }
+    line(
+        "phase 3: seeded 30 days of hour rows for %d streams in %d ms",
+        STREAMS, (System.nanoTime() - start) / 1_000_000);
+  }
+
+  private void latency(String what, String path, String key) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(base.toString()).resolve(path))
+            .header("Authorization", "Bearer " + key)
+            .build();
+    long[] micros = new long[200];
+    int size = 0;
+    for (int i = 0; i < 20 + micros.length; i++) {
+      long start = System.nanoTime();
+      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      long elapsed = (System.nanoTime() - start) / 1_000;
+      assertEquals(200, response.statusCode(), response.body());
+      size = response.body().length();
+      if (i >= 20) {
+        micros[i - 20] = elapsed;
+      }
+    }
+    Arrays.sort(micros);
+    line(
+        "%s: p50 %.1f ms, p95 %.1f ms, max %.1f ms over %d requests (%d-byte answers);"
+            + " target p95 < 100 ms: %s",
+        what,
+        micros[micros.length / 2] / 1000.0,
+        micros[(int) (micros.length * 0.95)] / 1000.0,
+        micros[micros.length - 1] / 1000.0,
+        micros.length,
+        size,
+        micros[(int) (micros.length * 0.95)] < 100_000 ? "MET" : "MISSED");
+  }
+
+  private void line(String format, Object... args) {
+    String text = String.format(format, args);
+    System.out.println("[analytics-benchmark] " + text);
+    report.append(text).append('\n');
+  }
+}
