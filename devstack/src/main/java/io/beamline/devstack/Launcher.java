@@ -90,7 +90,9 @@ public final class Launcher {
               "BEAMLINE_ANALYTICS_PORT",
               8084,
               "analytics",
-              List.of(Topics.TOKEN_REVOKED)),
+              // Every stream event feeds the aggregates; each has a dead-letter topic.
+              Stream.concat(Stream.of(Topics.TOKEN_REVOKED), Topics.STREAM_TOPICS.stream())
+                  .toList()),
           new Service(
               "syndication-service",
               "syndication-service",
@@ -100,6 +102,7 @@ public final class Launcher {
               List.of(Topics.TOKEN_REVOKED)));
 
   static final String BUCKET = "recordings";
+  static final String STREAM_SERVICE = "stream-service";
   static final String BOOTSTRAP_ACCOUNT = "default";
   private static final Duration SERVICE_STOP_GRACE = Duration.ofSeconds(30);
 
@@ -114,6 +117,8 @@ public final class Launcher {
   private KafkaBroker kafka;
   private Postgres postgres;
   private S3Store s3;
+  private MediaNode mediaNode;
+  private final MediaPorts mediaPorts = MediaPorts.from(System.getenv());
 
   Launcher(Settings settings, PrintStream out) {
     this.settings = settings;
@@ -186,7 +191,8 @@ public final class Launcher {
     Path data = settings.dataDir();
     Path logs = data.resolve("logs");
     List<Service> services = settings.services();
-    int total = 6 + services.size();
+    boolean media = services.stream().anyMatch(s -> s.name().equals(STREAM_SERVICE));
+    int total = 6 + services.size() + (media ? 1 : 0);
     int[] step = {0};
     String marker = "-Dbeamline.devstack.data=" + data;
 
@@ -276,6 +282,28 @@ public final class Launcher {
           return null;
         });
 
+    if (media) {
+      // stream-service drives it; nginx calls back only when traffic arrives, so it may start
+      // first.
+      mediaNode =
+          MediaNode.builder()
+              .ports(mediaPorts.rtmp(), mediaPorts.http(), mediaPorts.control())
+              .portSettings(
+                  "BEAMLINE_RTMP_PORT", "BEAMLINE_MEDIA_HTTP_PORT", "BEAMLINE_MEDIA_CONTROL_PORT")
+              .callbackUrl("http://127.0.0.1:" + settings.servicePort(serviceNamed(STREAM_SERVICE)))
+              .dataDir(data.resolve("media-node"))
+              .logFile(rotated(logs.resolve("media-node.log")))
+              .runDir(run)
+              .build();
+      startManaged(
+          ++step[0],
+          total,
+          "media node (nginx-rtmp)",
+          "media-node",
+          mediaNode.rtmpUrl() + ", HLS " + mediaNode.httpUrl(),
+          mediaNode);
+    }
+
     String masterKey = masterKey(data.resolve("secrets/master.key"));
     for (Service service : services) {
       int port = settings.servicePort(service);
@@ -340,6 +368,21 @@ public final class Launcher {
       env.put("BEAMLINE_BOOTSTRAP_API_KEY_FILE", bootstrapKeyFile().toString());
       env.put("BEAMLINE_SECRETS_MASTER_KEY", masterKey);
       env.put("BEAMLINE_BOOTSTRAP_INTERNAL_KEY_FILE", internalKeyFile().toString());
+    }
+    if (service.name().equals(STREAM_SERVICE)) {
+      env.put(
+          "BEAMLINE_STREAM_TOKEN_SERVICE_URL",
+          "http://127.0.0.1:" + settings.servicePort(SERVICES.get(0)));
+      env.put("BEAMLINE_STREAM_TOKEN_SERVICE_INTERNAL_KEY_FILE", internalKeyFile().toString());
+      // Shared by restarts, so media URLs handed out before a restart keep working.
+      env.put(
+          "BEAMLINE_STREAM_MEDIA_JWT_SECRET",
+          masterKey(settings.dataDir().resolve("secrets/media-jwt.key")));
+      if (mediaNode != null) {
+        env.put("BEAMLINE_STREAM_MEDIA_NODE_RTMP_URL", mediaNode.rtmpUrl());
+        env.put("BEAMLINE_STREAM_MEDIA_NODE_HLS_URL", mediaNode.httpUrl());
+        env.put("BEAMLINE_STREAM_MEDIA_NODE_CONTROL_URL", mediaNode.controlUrl());
+      }
     }
     List<String> command = new ArrayList<>();
     command.add(ChildProcess.javaExecutable());
@@ -562,6 +605,14 @@ public final class Launcher {
     for (Service service : settings.services()) {
       claims.add(
           new Ports.PortClaim(settings.servicePort(service), service.name(), service.portEnv()));
+      if (service.name().equals(STREAM_SERVICE)) {
+        claims.add(new Ports.PortClaim(mediaPorts.rtmp(), "media node RTMP", "BEAMLINE_RTMP_PORT"));
+        claims.add(
+            new Ports.PortClaim(mediaPorts.http(), "media node HLS", "BEAMLINE_MEDIA_HTTP_PORT"));
+        claims.add(
+            new Ports.PortClaim(
+                mediaPorts.control(), "media node control", "BEAMLINE_MEDIA_CONTROL_PORT"));
+      }
     }
     Ports.requireAllFree(claims);
   }
@@ -615,6 +666,12 @@ public final class Launcher {
         String.format(
             "  %-12s %s  access key %s, secret key %s, bucket %s%n",
             "S3", s3.endpoint(), s3.accessKey(), s3.secretKey(), settings.bucket()));
+    if (mediaNode != null) {
+      s.append(
+          String.format(
+              "  %-12s publish/play %s/<stream>, HLS %s/hls/..., control %s (nginx-rtmp)%n",
+              "Media node", mediaNode.rtmpUrl(), mediaNode.httpUrl(), mediaNode.controlUrl()));
+    }
     s.append('\n');
     Path keyFile = bootstrapKeyFile();
     if (Files.isRegularFile(keyFile)) {
@@ -702,6 +759,23 @@ public final class Launcher {
   }
 
   private record Stoppable(String name, Runnable stop) {}
+
+  private static Service serviceNamed(String name) {
+    return SERVICES.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
+  }
+
+  /**
+   * Ports of the media node stream-service drives: {@code BEAMLINE_RTMP_PORT} (1935), {@code
+   * BEAMLINE_MEDIA_HTTP_PORT} (8086, HLS) and {@code BEAMLINE_MEDIA_CONTROL_PORT} (8087).
+   */
+  record MediaPorts(int rtmp, int http, int control) {
+    static MediaPorts from(Map<String, String> env) {
+      return new MediaPorts(
+          Settings.port(env, "BEAMLINE_RTMP_PORT", 1935),
+          Settings.port(env, "BEAMLINE_MEDIA_HTTP_PORT", 8086),
+          Settings.port(env, "BEAMLINE_MEDIA_CONTROL_PORT", 8087));
+    }
+  }
 
   /** PostgreSQL the launcher does not run itself. */
   record ExternalPostgres(String url, String user, String password) {}

@@ -2,6 +2,7 @@ package io.beamline.stream;
 
 import io.beamline.devstack.test.ServiceFoundationContract;
 import io.quarkus.test.junit.QuarkusTest;
+import java.util.List;
 import java.util.Set;
 
 /** The shared service foundation checks, applied to stream-service. */
@@ -10,5 +11,10 @@ class StreamServiceFoundationTest extends ServiceFoundationContract {
 
   StreamServiceFoundationTest() {
     super("stream-service", "stream", Set.of("streams:read", "streams:write"));
+  }
+
+  @Override
+  protected List<String> serviceMigrations() {
+    return List.of("1 db/migration/V1__stream_baseline.sql", "2 db/migration/V2__live_streams.sql");
   }
 }

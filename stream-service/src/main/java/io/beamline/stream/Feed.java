@@ -1,0 +1,72 @@
+package io.beamline.stream;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+
+/**
+ * One publisher connection of a stream: a source, a backup of a source (same sourceId, other
+ * priority) or a simulcast layer (shared simulcastId).
+ */
+@Entity
+@Table(name = "feed")
+public class Feed extends PanacheEntityBase {
+
+  public static final String LIVE = "live";
+  public static final String ENDED = "ended";
+
+  /** Also the name the media node knows the feed by (the 302 rename of {@code on_publish}). */
+  @Id public String id;
+
+  @Column(name = "stream_id")
+  public String streamId;
+
+  @Column(name = "account_id")
+  public String accountId;
+
+  @Column(name = "token_id")
+  public long tokenId;
+
+  @Column(name = "source_id")
+  public String sourceId;
+
+  public Integer priority;
+
+  @Column(name = "simulcast_id")
+  public String simulcastId;
+
+  @Column(name = "media_node_id")
+  public String mediaNodeId;
+
+  @Column(name = "media_client_id")
+  public String mediaClientId;
+
+  public String protocol;
+
+  @Column(name = "client_ip")
+  public String clientIp;
+
+  @Column(name = "client_country")
+  public String clientCountry;
+
+  public boolean record;
+
+  public boolean restream;
+
+  public String state;
+
+  @Column(name = "started_at")
+  public Instant startedAt;
+
+  @Column(name = "ended_at")
+  public Instant endedAt;
+
+  @Column(name = "end_reason")
+  public String endReason;
+
+  @Column(name = "bytes_in")
+  public long bytesIn;
+}

@@ -1,0 +1,89 @@
+package io.beamline.stream.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** stream-service settings under {@code beamline.stream}. */
+@ConfigMapping(prefix = "beamline.stream")
+public interface StreamConfig {
+
+  /** token-service, which decides every publish and play. */
+  TokenService tokenService();
+
+  /** The media node this instance drives (one per instance in this increment). */
+  MediaNode mediaNode();
+
+  /** The short-lived JWTs the Director hands out and media callbacks present back. */
+  MediaJwt mediaJwt();
+
+  /** An HLS viewer that asked for nothing for this long has left. */
+  @WithDefault("30s")
+  Duration hlsIdleTimeout();
+
+  /**
+   * Addresses (IPv4/IPv6, single or CIDR) of reverse proxies whose {@code X-Forwarded-For} is
+   * believed; from anyone else the header is ignored.
+   */
+  Optional<List<String>> trustedProxies();
+
+  /** How often the media node's {@code /stat} is read for byte counters. */
+  @WithDefault("5s")
+  Duration statInterval();
+
+  /** token-service's address and the key stream-service presents to its internal endpoints. */
+  interface TokenService {
+    @WithDefault("http://127.0.0.1:8081")
+    String url();
+
+    /** The file token-service writes the {@code platform:internal} key to. */
+    Optional<Path> internalKeyFile();
+
+    /** The internal key itself (instead of the file). */
+    Optional<String> internalKey();
+
+    @WithDefault("3s")
+    Duration timeout();
+  }
+
+  /** One nginx-rtmp media node: its id, cluster and the URLs clients and stream-service use. */
+  interface MediaNode {
+    @WithDefault("local-1")
+    String id();
+
+    @WithDefault("local")
+    String clusterId();
+
+    /** Public RTMP application URL publishers and RTMP viewers connect to. */
+    @WithDefault("rtmp://127.0.0.1:1935/live")
+    String rtmpUrl();
+
+    /** Public HTTP base URL of HLS playback. */
+    @WithDefault("http://127.0.0.1:8086")
+    String hlsUrl();
+
+    /** Internal HTTP base URL of {@code /stat} and {@code /control}. */
+    @WithDefault("http://127.0.0.1:8087")
+    String controlUrl();
+
+    /** The public RTMP application name. */
+    @WithDefault("live")
+    String app();
+  }
+
+  /** Media JWT settings. */
+  interface MediaJwt {
+    /**
+     * Base64 HMAC key (at least 32 bytes) shared by every instance; unset = a random key per
+     * instance, fine for one instance only.
+     */
+    Optional<String> secret();
+
+    /** How long a media JWT may be used to start publishing or watching. */
+    @WithDefault("60s")
+    Duration lifetime();
+  }
+}

@@ -1,0 +1,358 @@
+package io.beamline.stream.media;
+
+import io.beamline.stream.Feed;
+import io.beamline.stream.LiveStream;
+import io.beamline.stream.ViewerSession;
+import io.beamline.stream.config.StreamConfig;
+import io.beamline.stream.service.AuthorizeRequest;
+import io.beamline.stream.service.Decision;
+import io.beamline.stream.service.FeedStart;
+import io.beamline.stream.service.MediaGrant;
+import io.beamline.stream.service.MediaJwts;
+import io.beamline.stream.service.StreamLifecycle;
+import io.beamline.stream.service.TokenServiceClient;
+import io.beamline.stream.service.ViewerStart;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.logging.Log;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The server-neutral media model: decides publishers and viewers (media JWT checked locally, or a
+ * token through token-service) and turns media-node happenings into the stream lifecycle. Each
+ * media server's adapter maps its callbacks onto these calls.
+ */
+@ApplicationScoped
+public class MediaGateway {
+
+  private final StreamLifecycle lifecycle;
+  private final TokenServiceClient tokenService;
+  private final MediaJwts jwts;
+  private final HlsSessions hls;
+  private final StreamConfig.MediaNode node;
+  private final MeterRegistry metrics;
+
+  public MediaGateway(
+      StreamLifecycle lifecycle,
+      TokenServiceClient tokenService,
+      MediaJwts jwts,
+      HlsSessions hls,
+      StreamConfig config,
+      MeterRegistry metrics) {
+    this.lifecycle = lifecycle;
+    this.tokenService = tokenService;
+    this.jwts = jwts;
+    this.hls = hls;
+    this.node = config.mediaNode();
+    this.metrics = metrics;
+  }
+
+  /** A publisher wants in: allowed with the feed id as its media name, or refused. */
+  public MediaAnswer publish(PublishAttempt attempt) {
+    Long tokenId;
+    String accountId;
+    String country;
+    boolean record;
+    boolean multisource;
+    boolean secure;
+    Integer tokenPriority;
+    if (attempt.jwt() != null) {
+      Optional<MediaGrant> grant = jwts.read(attempt.jwt());
+      if (grant.isEmpty()) {
+        return refusedPublish("invalid_token");
+      }
+      MediaGrant g = grant.get();
+      String problem =
+          grantProblem(g, MediaGrant.PUBLISH, attempt.streamName(), attempt.clientIp());
+      if (problem != null) {
+        // The grant's signature holds, so the stream and account are known: tell the world.
+        lifecycle.publisherRefused(
+            g.accountId(),
+            g.streamName(),
+            g.tokenId(),
+            attempt.sourceId(),
+            attempt.mediaNodeId(),
+            attempt.protocol(),
+            g.clientCountry(),
+            problem.equals("token_expired") ? "token-expired" : "unauthorized",
+            node.clusterId());
+        return refusedPublish(problem);
+      }
+      tokenId = g.tokenId();
+      accountId = g.accountId();
+      country = g.clientCountry();
+      record = g.record();
+      multisource = g.multisource();
+      secure = g.secure();
+      tokenPriority = g.priority();
+    } else if (attempt.token() != null) {
+      Decision decision =
+          tokenService.authorize(
+              AuthorizeRequest.publish(
+                  attempt.streamName(), attempt.token(), null, attempt.clientIp()));
+      if (!decision.allowed()) {
+        // A refused opaque token names no account, so no stream event can carry it.
+        Log.infof(
+            "publish of %s refused: %s (%s)",
+            attempt.streamName(), decision.reason(), decision.detail());
+        return refusedPublish(decision.reason());
+      }
+      Decision.Settings s = decision.settings();
+      tokenId = s.tokenId();
+      accountId = s.accountId();
+      country = s.clientCountry();
+      record = Boolean.TRUE.equals(s.record());
+      multisource = Boolean.TRUE.equals(s.multisource());
+      secure = Boolean.TRUE.equals(s.subscribeRequiresAuth());
+      tokenPriority = s.priority();
+    } else {
+      return refusedPublish("token_required");
+    }
+    if (tokenId == null || accountId == null) {
+      return refusedPublish("token_required");
+    }
+    StreamLifecycle.FeedStartResult result =
+        lifecycle.startFeed(
+            new FeedStart(
+                accountId,
+                attempt.streamName(),
+                tokenId,
+                blankToNull(attempt.sourceId()),
+                attempt.priority() != null ? attempt.priority() : tokenPriority,
+                blankToNull(attempt.simulcastId()),
+                attempt.mediaNodeId(),
+                attempt.mediaClientId(),
+                attempt.protocol(),
+                attempt.clientIp(),
+                country,
+                record && !attempt.noRecord(),
+                !attempt.noRestream(),
+                multisource,
+                secure),
+            node.clusterId());
+    if (result.feed() == null) {
+      return refusedPublish(result.refusal());
+    }
+    metrics.counter("beamline.media.publish", "result", "allowed", "reason", "none").increment();
+    return MediaAnswer.allow(result.feed().id);
+  }
+
+  /** The publisher of a node connection left (orderly or not: nginx cannot tell). */
+  public void publishEnded(String mediaNodeId, String mediaClientId) {
+    lifecycle
+        .liveFeedOfClient(mediaNodeId, mediaClientId)
+        .ifPresent(feed -> lifecycle.endFeed(feed.id, "publisher-disconnected"));
+  }
+
+  /** Whether a node connection may go on (a stopped or revoked one may not). */
+  public boolean stillAllowed(String mediaNodeId, String mediaClientId, boolean publisher) {
+    return publisher
+        ? lifecycle.liveFeedOfClient(mediaNodeId, mediaClientId).isPresent()
+        : lifecycle.liveViewerOfClient(mediaNodeId, mediaClientId).isPresent();
+  }
+
+  /** An RTMP viewer wants to play: allowed with the active feed's media name, or refused. */
+  public MediaAnswer play(PlayAttempt attempt) {
+    if (attempt.relay()) {
+      return MediaAnswer.allow(null);
+    }
+    Optional<Viewer> viewer = authorizeViewer(attempt);
+    if (viewer.isEmpty()) {
+      return refusedPlay("unauthorized");
+    }
+    Viewer v = viewer.get();
+    if (v.refusal != null) {
+      return refusedPlay(v.refusal);
+    }
+    Optional<Feed> feed = lifecycle.activeFeed(v.accountId, attempt.streamName());
+    if (feed.isEmpty()) {
+      return refusedPlay("stream_not_live");
+    }
+    String sessionId = "v" + UUID.randomUUID();
+    if (v.tokenId != null
+        && !tokenService.admitViewer(v.tokenId, sessionId, v.viewerTokenId, v.accountId)) {
+      return refusedPlay("viewer_limit_reached");
+    }
+    lifecycle.joinViewer(
+        new ViewerStart(
+            sessionId,
+            v.accountId,
+            attempt.streamName(),
+            feed.get().id,
+            v.tokenId,
+            v.trackingId,
+            v.country,
+            attempt.protocol(),
+            attempt.mediaNodeId(),
+            attempt.mediaClientId(),
+            null,
+            false),
+        node.clusterId());
+    metrics.counter("beamline.media.play", "result", "allowed", "reason", "none").increment();
+    return MediaAnswer.allow(feed.get().id);
+  }
+
+  /** An RTMP viewer left. */
+  public void playEnded(String mediaNodeId, String mediaClientId) {
+    lifecycle
+        .liveViewerOfClient(mediaNodeId, mediaClientId)
+        .ifPresent(
+            session -> {
+              if (lifecycle.endViewer(session.id, "viewer-disconnected")) {
+                tokenService.viewerEnded(session.id);
+              }
+            });
+  }
+
+  /**
+   * An HLS request for {@code /hls/<media JWT>/<feed file>}: the first one of a fresh grant starts
+   * the viewer session, later ones keep it alive; a revoked, idle-ended or foreign one is refused.
+   */
+  public boolean hlsRequest(String jwt, String feedId, String clientIp) {
+    Optional<MediaGrant> grant = jwts.read(jwt);
+    if (grant.isEmpty()) {
+      return false;
+    }
+    MediaGrant g = grant.get();
+    if (!MediaGrant.SUBSCRIBE.equals(g.action()) || !Objects.equals(g.clientIp(), clientIp)) {
+      return false;
+    }
+    if (hls.touch(g.id())) {
+      return true;
+    }
+    synchronized (this) {
+      if (hls.touch(g.id())) {
+        return true;
+      }
+      Optional<ViewerSession> existing = lifecycle.viewerOfGrant(g.id());
+      if (existing.isPresent()) {
+        if (!ViewerSession.LIVE.equals(existing.get().state)) {
+          return false;
+        }
+        hls.remember(g.id(), existing.get().id);
+        return true;
+      }
+      if (g.expiresAt().isBefore(Instant.now())) {
+        return false;
+      }
+      Optional<Feed> feed =
+          lifecycle.liveFeeds(g.streamId()).stream().filter(f -> f.id.equals(feedId)).findFirst();
+      if (feed.isEmpty()) {
+        return false;
+      }
+      String sessionId = "v" + UUID.randomUUID();
+      if (g.tokenId() != null
+          && !tokenService.admitViewer(g.tokenId(), sessionId, g.viewerTokenId(), g.accountId())) {
+        return false;
+      }
+      lifecycle.joinViewer(
+          new ViewerStart(
+              sessionId,
+              g.accountId(),
+              g.streamName(),
+              feedId,
+              g.tokenId(),
+              g.trackingId(),
+              g.clientCountry(),
+              "hls",
+              node.id(),
+              null,
+              g.id(),
+              false),
+          node.clusterId());
+      hls.remember(g.id(), sessionId);
+      return true;
+    }
+  }
+
+  /** Who a viewer is, once authorised; {@code refusal} set when not. */
+  private record Viewer(
+      String accountId,
+      Long tokenId,
+      String trackingId,
+      String country,
+      String viewerTokenId,
+      String refusal) {}
+
+  private Optional<Viewer> authorizeViewer(PlayAttempt attempt) {
+    if (attempt.jwt() != null) {
+      Optional<MediaGrant> grant = jwts.read(attempt.jwt());
+      if (grant.isEmpty()) {
+        return Optional.of(new Viewer(null, null, null, null, null, "invalid_token"));
+      }
+      MediaGrant g = grant.get();
+      String problem =
+          grantProblem(g, MediaGrant.SUBSCRIBE, attempt.streamName(), attempt.clientIp());
+      return Optional.of(
+          new Viewer(
+              g.accountId(),
+              g.tokenId(),
+              g.trackingId(),
+              g.clientCountry(),
+              g.viewerTokenId(),
+              problem));
+    }
+    Long publishTokenId =
+        attempt.accountId() == null
+            ? null
+            : lifecycle.stream(attempt.accountId(), attempt.streamName())
+                .filter(s -> LiveStream.LIVE.equals(s.state))
+                .map(s -> s.tokenId)
+                .orElse(null);
+    Decision decision =
+        tokenService.authorize(
+            AuthorizeRequest.subscribe(
+                attempt.streamName(),
+                attempt.accountId(),
+                attempt.token(),
+                attempt.origin(),
+                attempt.clientIp(),
+                publishTokenId));
+    if (!decision.allowed()) {
+      return Optional.of(new Viewer(null, null, null, null, null, decision.reason()));
+    }
+    Decision.Settings s = decision.settings();
+    String account = s.accountId() != null ? s.accountId() : attempt.accountId();
+    if (account == null) {
+      return Optional.of(new Viewer(null, null, null, null, null, "account_required"));
+    }
+    return Optional.of(
+        new Viewer(
+            account, s.tokenId(), s.trackingId(), s.clientCountry(), s.viewerTokenId(), null));
+  }
+
+  /** Why a grant does not allow this action here, or null when it does. */
+  private static String grantProblem(
+      MediaGrant grant, String action, String streamName, String clientIp) {
+    if (!action.equals(grant.action())) {
+      return "token_wrong_type";
+    }
+    if (!Objects.equals(grant.streamName(), streamName)) {
+      return "stream_not_allowed";
+    }
+    if (!Objects.equals(grant.clientIp(), clientIp)) {
+      return "ip_not_allowed";
+    }
+    if (grant.expiresAt().isBefore(Instant.now())) {
+      return "token_expired";
+    }
+    return null;
+  }
+
+  private MediaAnswer refusedPublish(String reason) {
+    metrics.counter("beamline.media.publish", "result", "refused", "reason", reason).increment();
+    return MediaAnswer.deny(reason);
+  }
+
+  private MediaAnswer refusedPlay(String reason) {
+    metrics.counter("beamline.media.play", "result", "refused", "reason", reason).increment();
+    return MediaAnswer.deny(reason);
+  }
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value;
+  }
+}

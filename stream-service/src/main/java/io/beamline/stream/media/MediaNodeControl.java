@@ -1,0 +1,11 @@
+package io.beamline.stream.media;
+
+/** What stream-service can ask a media node to do; one implementation per media server. */
+public interface MediaNodeControl {
+
+  /** Disconnects the publisher of a feed (named by its feed id on the node). */
+  void dropPublisher(String feedId);
+
+  /** Disconnects one viewer connection of a feed. */
+  void dropViewer(String feedId, String mediaClientId);
+}

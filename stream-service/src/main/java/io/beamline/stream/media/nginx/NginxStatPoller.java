@@ -1,0 +1,117 @@
+package io.beamline.stream.media.nginx;
+
+import io.beamline.stream.Feed;
+import io.beamline.stream.config.StreamConfig;
+import io.beamline.stream.service.StreamLifecycle;
+import io.quarkus.logging.Log;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
+import javax.xml.XMLConstants;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+
+/**
+ * Reads the node's {@code /stat} XML for byte counters, which no nginx callback carries, and keeps
+ * each live feed's {@code bytes_in} current (reported in {@code feed-ended} and monitoring).
+ */
+@ApplicationScoped
+public class NginxStatPoller {
+
+  private static final Duration MISSING_GRACE = Duration.ofSeconds(10);
+
+  private final StreamLifecycle lifecycle;
+  private Set<String> missingBefore = Set.of();
+  private final StreamConfig.MediaNode node;
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(1))
+          .build();
+
+  public NginxStatPoller(StreamLifecycle lifecycle, StreamConfig config) {
+    this.lifecycle = lifecycle;
+    this.node = config.mediaNode();
+  }
+
+  @Scheduled(
+      every = "${beamline.stream.stat-interval:5s}",
+      concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+  void poll() {
+    try {
+      HttpResponse<byte[]> response =
+          http.send(
+              HttpRequest.newBuilder(URI.create(node.controlUrl() + "/stat"))
+                  .timeout(Duration.ofSeconds(2))
+                  .build(),
+              HttpResponse.BodyHandlers.ofByteArray());
+      if (response.statusCode() != 200) {
+        return;
+      }
+      DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+      factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+      factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+      Document doc = factory.newDocumentBuilder().parse(new ByteArrayInputStream(response.body()));
+      NodeList streams = doc.getElementsByTagName("stream");
+      Set<String> onNode = new HashSet<>();
+      for (int i = 0; i < streams.getLength(); i++) {
+        Element stream = (Element) streams.item(i);
+        Element app = (Element) stream.getParentNode().getParentNode();
+        String appName = text(app, "name");
+        if (!node.app().equals(appName)) {
+          continue; // the internal HLS application repeats the same bytes
+        }
+        String name = text(stream, "name");
+        String bytesIn = text(stream, "bytes_in");
+        if (name != null && bytesIn != null && name.startsWith("f")) {
+          onNode.add(name);
+          lifecycle.feedBytes(name, Long.parseLong(bytesIn));
+        }
+      }
+      reconcile(onNode);
+    } catch (java.io.IOException e) {
+      Log.debugf("media node /stat unreachable: %s", e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      Log.warnf("media node /stat unreadable: %s", e.getMessage());
+    }
+  }
+
+  /**
+   * Ends feeds the node no longer carries (a node restart, or a lost {@code on_publish_done}):
+   * absent from two reads in a row and older than the grace period, they time out.
+   */
+  private void reconcile(Set<String> onNode) {
+    Instant grace = Instant.now().minus(MISSING_GRACE);
+    Set<String> missing = new HashSet<>();
+    for (Feed feed : lifecycle.liveFeedsOfNode(node.id())) {
+      if (!onNode.contains(feed.id) && feed.startedAt.isBefore(grace)) {
+        missing.add(feed.id);
+        if (missingBefore.contains(feed.id) && lifecycle.endFeed(feed.id, "timeout")) {
+          Log.infof("feed %s is gone from media node %s: ended", feed.id, node.id());
+        }
+      }
+    }
+    missingBefore = missing;
+  }
+
+  private static String text(Element parent, String child) {
+    for (org.w3c.dom.Node n = parent.getFirstChild(); n != null; n = n.getNextSibling()) {
+      if (n instanceof Element e && e.getTagName().equals(child)) {
+        return e.getTextContent().strip();
+      }
+    }
+    return null;
+  }
+}

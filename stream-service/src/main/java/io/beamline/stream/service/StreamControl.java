@@ -1,0 +1,73 @@
+package io.beamline.stream.service;
+
+import io.beamline.stream.Feed;
+import io.beamline.stream.ViewerSession;
+import io.beamline.stream.media.HlsSessions;
+import io.beamline.stream.media.MediaNodeControl;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+
+/**
+ * Ends feeds and viewers on the control plane's initiative (stop API, revoked tokens): first in the
+ * database with their events, then on the media node, whose late callbacks then change nothing.
+ */
+@ApplicationScoped
+public class StreamControl {
+
+  private final StreamLifecycle lifecycle;
+  private final MediaNodeControl node;
+  private final HlsSessions hls;
+  private final TokenServiceClient tokenService;
+
+  public StreamControl(
+      StreamLifecycle lifecycle,
+      MediaNodeControl node,
+      HlsSessions hls,
+      TokenServiceClient tokenService) {
+    this.lifecycle = lifecycle;
+    this.node = node;
+    this.hls = hls;
+    this.tokenService = tokenService;
+  }
+
+  /** Stops every feed of a stream and disconnects its viewers; returns how many feeds stopped. */
+  public int stopStream(String accountId, String streamName, String reason) {
+    String streamId = accountId + "/" + streamName;
+    List<Feed> feeds = lifecycle.liveFeeds(streamId);
+    int stopped = 0;
+    for (Feed feed : feeds) {
+      if (lifecycle.endFeed(feed.id, reason)) {
+        stopped++;
+      }
+      node.dropPublisher(feed.id);
+    }
+    for (ViewerSession viewer : lifecycle.liveViewers(streamId)) {
+      endViewer(viewer, reason);
+    }
+    return stopped;
+  }
+
+  /** Ends what a revoked publish or subscribe token let in. */
+  public void tokenRevoked(long tokenId, boolean publishToken) {
+    if (publishToken) {
+      for (Feed feed : lifecycle.liveFeedsOfToken(tokenId)) {
+        lifecycle.endFeed(feed.id, "token-revoked");
+        node.dropPublisher(feed.id);
+      }
+    } else {
+      for (ViewerSession viewer : lifecycle.liveViewersOfToken(tokenId)) {
+        endViewer(viewer, "token-revoked");
+      }
+    }
+  }
+
+  private void endViewer(ViewerSession viewer, String reason) {
+    if (lifecycle.endViewer(viewer.id, reason)) {
+      tokenService.viewerEnded(viewer.id);
+    }
+    hls.forget(viewer.grantId);
+    if (viewer.mediaClientId != null && viewer.feedId != null) {
+      node.dropViewer(viewer.feedId, viewer.mediaClientId);
+    }
+  }
+}

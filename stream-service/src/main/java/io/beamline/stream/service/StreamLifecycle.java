@@ -1,0 +1,486 @@
+package io.beamline.stream.service;
+
+import io.beamline.events.Topics;
+import io.beamline.events.stream.FeedEndedEvent;
+import io.beamline.events.stream.FeedStartedEvent;
+import io.beamline.events.stream.Protocol;
+import io.beamline.events.stream.PublisherFailedEvent;
+import io.beamline.events.stream.StreamEndedEvent;
+import io.beamline.events.stream.StreamStartedEvent;
+import io.beamline.events.stream.ViewerJoinedEvent;
+import io.beamline.events.stream.ViewerLeftEvent;
+import io.beamline.platform.outbox.OutboxWriter;
+import io.beamline.stream.Feed;
+import io.beamline.stream.LiveStream;
+import io.beamline.stream.ViewerSession;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import jakarta.transaction.Transactional;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The stream state machine (starting, live, ended) with its feeds and viewers: every change and its
+ * event are written in one transaction, each event numbered by the stream's own sequence.
+ */
+@ApplicationScoped
+public class StreamLifecycle {
+
+  private final EntityManager em;
+  private final OutboxWriter outbox;
+
+  public StreamLifecycle(EntityManager em, OutboxWriter outbox) {
+    this.em = em;
+    this.outbox = outbox;
+  }
+
+  /** The Director handed out a publish URL: an ended (or new) stream is now starting. */
+  @Transactional
+  public void starting(String accountId, String streamName, String clusterId) {
+    LiveStream stream = lockStream(accountId, streamName, clusterId);
+    if (!LiveStream.LIVE.equals(stream.state)) {
+      stream.state = LiveStream.STARTING;
+      stream.clusterId = clusterId;
+      stream.updatedAt = Instant.now();
+    }
+  }
+
+  /** Outcome of {@link #startFeed}: the feed, or why it may not start. */
+  public record FeedStartResult(Feed feed, String refusal) {}
+
+  /**
+   * Starts a feed: the first live feed takes the stream live ({@code stream-started}); each feed
+   * announces itself ({@code feed-started}). Another source on a stream whose token does not allow
+   * multi-source is refused ({@code publisher-failed}, {@code multisource-not-allowed}).
+   */
+  @Transactional
+  public FeedStartResult startFeed(FeedStart start, String clusterId) {
+    LiveStream stream = lockStream(start.accountId(), start.streamName(), clusterId);
+    Instant now = Instant.now();
+    List<Feed> live = liveFeeds(stream.id);
+    if (!start.multisource()
+        && live.stream().anyMatch(f -> !Objects.equals(f.sourceId, start.sourceId()))) {
+      failed(stream, null, start.tokenId(), start.sourceId(), start.mediaNodeId(), start, now);
+      return new FeedStartResult(null, "multisource-not-allowed");
+    }
+    Feed feed = new Feed();
+    feed.id = "f" + UUID.randomUUID().toString().replace("-", "").substring(0, 23);
+    feed.streamId = stream.id;
+    feed.accountId = start.accountId();
+    feed.tokenId = start.tokenId();
+    feed.sourceId = start.sourceId();
+    feed.priority = start.priority();
+    feed.simulcastId = start.simulcastId();
+    feed.mediaNodeId = start.mediaNodeId();
+    feed.mediaClientId = start.mediaClientId();
+    feed.protocol = start.protocol();
+    feed.clientIp = start.clientIp();
+    feed.clientCountry = start.clientCountry();
+    feed.record = start.record();
+    feed.restream = start.restream();
+    feed.state = Feed.LIVE;
+    feed.startedAt = now;
+    em.persist(feed);
+    if (live.isEmpty()) {
+      stream.state = LiveStream.LIVE;
+      stream.startedAt = now;
+      stream.endedAt = null;
+      stream.bytesIn = 0;
+      stream.tokenId = start.tokenId();
+      stream.secure = start.secure();
+      stream.clusterId = clusterId;
+      emit(
+          Topics.STREAM_STARTED,
+          stream,
+          new StreamStartedEvent(
+              UUID.randomUUID(),
+              stream.accountId,
+              now,
+              stream.id,
+              stream.streamName,
+              stream.nextSequence(),
+              clusterId,
+              start.tokenId(),
+              feed.id,
+              feed.mediaNodeId,
+              stream.secure));
+    }
+    stream.updatedAt = now;
+    emit(
+        Topics.FEED_STARTED,
+        stream,
+        new FeedStartedEvent(
+            UUID.randomUUID(),
+            stream.accountId,
+            now,
+            stream.id,
+            stream.streamName,
+            stream.nextSequence(),
+            stream.clusterId,
+            feed.id,
+            feed.tokenId,
+            feed.sourceId,
+            feed.priority,
+            feed.simulcastId,
+            List.of(),
+            feed.mediaNodeId,
+            protocol(feed.protocol),
+            feed.clientCountry,
+            feed.record,
+            feed.restream));
+    return new FeedStartResult(feed, null);
+  }
+
+  /** A refused publisher whose stream is known (e.g. by its media JWT). */
+  @Transactional
+  public void publisherRefused(
+      String accountId,
+      String streamName,
+      Long tokenId,
+      String sourceId,
+      String mediaNodeId,
+      String protocol,
+      String clientCountry,
+      String reason,
+      String clusterId) {
+    LiveStream stream = lockStream(accountId, streamName, clusterId);
+    Instant now = Instant.now();
+    stream.updatedAt = now;
+    emit(
+        Topics.PUBLISHER_FAILED,
+        stream,
+        new PublisherFailedEvent(
+            UUID.randomUUID(),
+            accountId,
+            now,
+            stream.id,
+            streamName,
+            stream.nextSequence(),
+            clusterId,
+            null,
+            tokenId,
+            sourceId,
+            mediaNodeId,
+            protocol(protocol),
+            clientCountry,
+            reason));
+  }
+
+  /** The live feed of one media-node connection, if any. */
+  @Transactional
+  public Optional<Feed> liveFeedOfClient(String mediaNodeId, String clientId) {
+    return em.createQuery(
+            "from Feed where mediaNodeId = ?1 and mediaClientId = ?2 and state = 'live'"
+                + " order by startedAt desc",
+            Feed.class)
+        .setParameter(1, mediaNodeId)
+        .setParameter(2, clientId)
+        .setMaxResults(1)
+        .getResultStream()
+        .findFirst();
+  }
+
+  /**
+   * Ends a feed ({@code feed-ended}); the last live feed also ends the stream ({@code
+   * stream-ended}). Ending a feed that already ended does nothing.
+   *
+   * @return whether the feed was live
+   */
+  @Transactional
+  public boolean endFeed(String feedId, String reason) {
+    Feed peek = em.find(Feed.class, feedId);
+    if (peek == null) {
+      return false;
+    }
+    LiveStream stream = em.find(LiveStream.class, peek.streamId, LockModeType.PESSIMISTIC_WRITE);
+    Feed feed = em.find(Feed.class, feedId, LockModeType.PESSIMISTIC_WRITE);
+    if (!Feed.LIVE.equals(feed.state)) {
+      return false;
+    }
+    Instant now = Instant.now();
+    feed.state = Feed.ENDED;
+    feed.endedAt = now;
+    feed.endReason = reason;
+    stream.bytesIn += feed.bytesIn;
+    stream.updatedAt = now;
+    emit(
+        Topics.FEED_ENDED,
+        stream,
+        new FeedEndedEvent(
+            UUID.randomUUID(),
+            stream.accountId,
+            now,
+            stream.id,
+            stream.streamName,
+            stream.nextSequence(),
+            stream.clusterId,
+            feed.id,
+            feed.tokenId,
+            feed.sourceId,
+            feed.priority,
+            feed.simulcastId,
+            feed.mediaNodeId,
+            feed.startedAt,
+            Duration.between(feed.startedAt, now).toSeconds(),
+            feed.bytesIn,
+            reason));
+    em.flush();
+    if (liveFeeds(stream.id).isEmpty()) {
+      stream.state = LiveStream.ENDED;
+      stream.endedAt = now;
+      Instant startedAt = stream.startedAt != null ? stream.startedAt : feed.startedAt;
+      emit(
+          Topics.STREAM_ENDED,
+          stream,
+          new StreamEndedEvent(
+              UUID.randomUUID(),
+              stream.accountId,
+              now,
+              stream.id,
+              stream.streamName,
+              stream.nextSequence(),
+              stream.clusterId,
+              startedAt,
+              Duration.between(startedAt, now).toSeconds(),
+              stream.bytesIn,
+              reason));
+    }
+    return true;
+  }
+
+  /** Records the latest byte counter the media node reported for a live feed. */
+  @Transactional
+  public void feedBytes(String feedId, long bytesIn) {
+    em.createQuery("update Feed set bytesIn = ?1 where id = ?2 and state = 'live'")
+        .setParameter(1, bytesIn)
+        .setParameter(2, feedId)
+        .executeUpdate();
+  }
+
+  /** Starts a viewer session ({@code viewer-joined}). */
+  @Transactional
+  public ViewerSession joinViewer(ViewerStart start, String clusterId) {
+    LiveStream stream = lockStream(start.accountId(), start.streamName(), clusterId);
+    Instant now = Instant.now();
+    ViewerSession session = new ViewerSession();
+    session.id = start.sessionId();
+    session.streamId = stream.id;
+    session.accountId = start.accountId();
+    session.feedId = start.feedId();
+    session.tokenId = start.tokenId();
+    session.trackingId = start.trackingId();
+    session.clientCountry = start.clientCountry();
+    session.protocol = start.protocol();
+    session.mediaNodeId = start.mediaNodeId();
+    session.mediaClientId = start.mediaClientId();
+    session.grantId = start.grantId();
+    session.internalReader = start.internalReader();
+    session.state = ViewerSession.LIVE;
+    session.joinedAt = now;
+    em.persist(session);
+    stream.updatedAt = now;
+    emit(
+        Topics.VIEWER_JOINED,
+        stream,
+        new ViewerJoinedEvent(
+            UUID.randomUUID(),
+            stream.accountId,
+            now,
+            stream.id,
+            stream.streamName,
+            stream.nextSequence(),
+            stream.clusterId,
+            session.id,
+            session.tokenId,
+            session.trackingId,
+            session.clientCountry,
+            protocol(session.protocol),
+            session.mediaNodeId,
+            session.internalReader));
+    return session;
+  }
+
+  /** The live RTMP viewer session of one media-node connection, if any. */
+  @Transactional
+  public Optional<ViewerSession> liveViewerOfClient(String mediaNodeId, String clientId) {
+    return em.createQuery(
+            "from ViewerSession where mediaNodeId = ?1 and mediaClientId = ?2 and state = 'live'",
+            ViewerSession.class)
+        .setParameter(1, mediaNodeId)
+        .setParameter(2, clientId)
+        .setMaxResults(1)
+        .getResultStream()
+        .findFirst();
+  }
+
+  /** The viewer session of an HLS grant, live or not. */
+  @Transactional
+  public Optional<ViewerSession> viewerOfGrant(String grantId) {
+    return em.createQuery("from ViewerSession where grantId = ?1", ViewerSession.class)
+        .setParameter(1, grantId)
+        .getResultStream()
+        .findFirst();
+  }
+
+  /**
+   * Ends a viewer session ({@code viewer-left}); nothing if it already ended.
+   *
+   * @return whether it was live
+   */
+  @Transactional
+  public boolean endViewer(String sessionId, String reason) {
+    ViewerSession peek = em.find(ViewerSession.class, sessionId);
+    if (peek == null) {
+      return false;
+    }
+    LiveStream stream = em.find(LiveStream.class, peek.streamId, LockModeType.PESSIMISTIC_WRITE);
+    ViewerSession session = em.find(ViewerSession.class, sessionId, LockModeType.PESSIMISTIC_WRITE);
+    if (!ViewerSession.LIVE.equals(session.state)) {
+      return false;
+    }
+    Instant now = Instant.now();
+    session.state = ViewerSession.ENDED;
+    session.leftAt = now;
+    session.endReason = reason;
+    stream.updatedAt = now;
+    emit(
+        Topics.VIEWER_LEFT,
+        stream,
+        new ViewerLeftEvent(
+            UUID.randomUUID(),
+            stream.accountId,
+            now,
+            stream.id,
+            stream.streamName,
+            stream.nextSequence(),
+            stream.clusterId,
+            session.id,
+            session.tokenId,
+            session.trackingId,
+            session.clientCountry,
+            protocol(session.protocol),
+            session.mediaNodeId,
+            session.internalReader,
+            session.joinedAt,
+            Duration.between(session.joinedAt, now).toSeconds(),
+            session.bytesOut));
+    return true;
+  }
+
+  /** Live feeds of a stream, highest priority first (unset lowest), newest first among equals. */
+  @Transactional
+  public List<Feed> liveFeeds(String streamId) {
+    return em.createQuery(
+            "from Feed where streamId = ?1 and state = 'live'"
+                + " order by priority desc nulls last, startedAt desc",
+            Feed.class)
+        .setParameter(1, streamId)
+        .getResultList();
+  }
+
+  /** The feed viewers of a stream are served: the highest-priority live one. */
+  @Transactional
+  public Optional<Feed> activeFeed(String accountId, String streamName) {
+    return liveFeeds(accountId + "/" + streamName).stream().findFirst();
+  }
+
+  @Transactional
+  public Optional<LiveStream> stream(String accountId, String streamName) {
+    return Optional.ofNullable(em.find(LiveStream.class, accountId + "/" + streamName));
+  }
+
+  /** Live feeds on one media node. */
+  @Transactional
+  public List<Feed> liveFeedsOfNode(String mediaNodeId) {
+    return em.createQuery("from Feed where mediaNodeId = ?1 and state = 'live'", Feed.class)
+        .setParameter(1, mediaNodeId)
+        .getResultList();
+  }
+
+  /** Live feeds published with a publish token. */
+  @Transactional
+  public List<Feed> liveFeedsOfToken(long tokenId) {
+    return em.createQuery("from Feed where tokenId = ?1 and state = 'live'", Feed.class)
+        .setParameter(1, tokenId)
+        .getResultList();
+  }
+
+  /** Live viewer sessions opened with a subscribe token. */
+  @Transactional
+  public List<ViewerSession> liveViewersOfToken(long tokenId) {
+    return em.createQuery(
+            "from ViewerSession where tokenId = ?1 and state = 'live'", ViewerSession.class)
+        .setParameter(1, tokenId)
+        .getResultList();
+  }
+
+  /** Live viewer sessions of a stream. */
+  @Transactional
+  public List<ViewerSession> liveViewers(String streamId) {
+    return em.createQuery(
+            "from ViewerSession where streamId = ?1 and state = 'live'", ViewerSession.class)
+        .setParameter(1, streamId)
+        .getResultList();
+  }
+
+  private void failed(
+      LiveStream stream,
+      String feedId,
+      long tokenId,
+      String sourceId,
+      String mediaNodeId,
+      FeedStart start,
+      Instant now) {
+    emit(
+        Topics.PUBLISHER_FAILED,
+        stream,
+        new PublisherFailedEvent(
+            UUID.randomUUID(),
+            stream.accountId,
+            now,
+            stream.id,
+            stream.streamName,
+            stream.nextSequence(),
+            stream.clusterId,
+            feedId,
+            tokenId,
+            sourceId,
+            mediaNodeId,
+            protocol(start.protocol()),
+            start.clientCountry(),
+            "multisource-not-allowed"));
+  }
+
+  /** The stream row, created if new, locked for the rest of the transaction. */
+  private LiveStream lockStream(String accountId, String streamName, String clusterId) {
+    String id = accountId + "/" + streamName;
+    // Insert-if-absent first, so two first feeds racing for a new stream serialise on its row.
+    em.createNativeQuery(
+            "insert into live_stream (id, account_id, stream_name, state, sequence, cluster_id,"
+                + " updated_at) values (?1, ?2, ?3, 'ended', 0, ?4, now()) on conflict do nothing")
+        .setParameter(1, id)
+        .setParameter(2, accountId)
+        .setParameter(3, streamName)
+        .setParameter(4, clusterId)
+        .executeUpdate();
+    return em.find(LiveStream.class, id, LockModeType.PESSIMISTIC_WRITE);
+  }
+
+  private void emit(String topic, LiveStream stream, io.beamline.events.BeamlineEvent event) {
+    outbox.append(topic, stream.id, event, stream.id);
+  }
+
+  private static Protocol protocol(String value) {
+    try {
+      return Protocol.valueOf(value.toUpperCase(Locale.ROOT));
+    } catch (RuntimeException e) {
+      return Protocol.UNKNOWN;
+    }
+  }
+}

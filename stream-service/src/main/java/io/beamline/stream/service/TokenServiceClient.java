@@ -1,0 +1,167 @@
+package io.beamline.stream.service;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.beamline.stream.config.StreamConfig;
+import io.quarkus.logging.Log;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.Map;
+
+/**
+ * Calls token-service's internal endpoints: the authorisation decision and viewer-session
+ * admission, with the platform's internal key.
+ */
+@ApplicationScoped
+public class TokenServiceClient {
+
+  private final StreamConfig.TokenService config;
+  private final ObjectMapper json;
+  private final HttpClient http;
+  private volatile CachedKey cachedKey;
+
+  private record CachedKey(long modified, String key) {}
+
+  public TokenServiceClient(StreamConfig config, ObjectMapper json) {
+    this.config = config.tokenService();
+    this.json = json;
+    this.http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(this.config.timeout())
+            .build();
+  }
+
+  /**
+   * Asks token-service whether {@code request} may go ahead. When token-service cannot be reached
+   * the answer is a refusal ({@code authorization_unavailable}): media is never let through blind.
+   */
+  public Decision authorize(AuthorizeRequest request) {
+    try {
+      HttpResponse<String> response = post("/internal/authorize", json.writeValueAsString(request));
+      if (response.statusCode() == 200) {
+        return json.readValue(response.body(), Decision.class);
+      }
+      if (response.statusCode() == 400) {
+        return Decision.deny("invalid_request", oneLine(response.body()));
+      }
+      Log.errorf(
+          "token-service answered %d to an authorisation: %s",
+          response.statusCode(), oneLine(response.body()));
+    } catch (IOException | UncheckedIOException e) {
+      Log.errorf("token-service unreachable for an authorisation: %s", e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return Decision.deny("authorization_unavailable", "token-service did not decide");
+  }
+
+  /**
+   * Reports that a viewer's media started; false when token-service refuses it (viewer cap or
+   * single-use token already used), in which case the viewer must be stopped.
+   */
+  public boolean admitViewer(long tokenId, String sessionId, String viewerTokenId, String account) {
+    Map<String, Object> body =
+        viewerTokenId == null
+            ? Map.of("tokenId", tokenId, "viewerSessionId", sessionId, "accountId", account)
+            : Map.of(
+                "tokenId",
+                tokenId,
+                "viewerSessionId",
+                sessionId,
+                "viewerTokenId",
+                viewerTokenId,
+                "accountId",
+                account);
+    try {
+      HttpResponse<String> response =
+          post("/internal/viewer-sessions", json.writeValueAsString(body));
+      if (response.statusCode() == 409) {
+        Log.infof("viewer %s refused at media start: %s", sessionId, oneLine(response.body()));
+        return false;
+      }
+      if (response.statusCode() >= 300) {
+        Log.warnf("viewer-session start answered %d", response.statusCode());
+      }
+    } catch (IOException | UncheckedIOException e) {
+      // Caps are a soft limit when token-service is down: the viewer is already authorised.
+      Log.warnf("viewer-session start not reported: %s", e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return true;
+  }
+
+  /** Reports that a viewer's media ended (best effort: token-service ages sessions out anyway). */
+  public void viewerEnded(String sessionId) {
+    HttpRequest request =
+        HttpRequest.newBuilder(
+                URI.create(
+                    config.url()
+                        + "/internal/viewer-sessions/"
+                        + URLEncoder.encode(sessionId, StandardCharsets.UTF_8)))
+            .timeout(config.timeout())
+            .header("Authorization", "Bearer " + internalKey())
+            .DELETE()
+            .build();
+    http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+        .exceptionally(
+            e -> {
+              Log.debugf("viewer-session end not reported: %s", e.getMessage());
+              return null;
+            });
+  }
+
+  private HttpResponse<String> post(String path, String body)
+      throws IOException, InterruptedException {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(config.url() + path))
+            .timeout(config.timeout())
+            .header("Authorization", "Bearer " + internalKey())
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
+    return http.send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
+  /**
+   * The internal key; the file is read again when it changes, since token-service may write (or
+   * rotate) it after this service started.
+   */
+  private String internalKey() {
+    if (config.internalKey().isPresent()) {
+      return config.internalKey().get().strip();
+    }
+    if (config.internalKeyFile().isPresent()) {
+      try {
+        java.nio.file.Path file = config.internalKeyFile().get();
+        long modified = Files.getLastModifiedTime(file).toMillis();
+        CachedKey cached = cachedKey;
+        if (cached != null && cached.modified == modified) {
+          return cached.key;
+        }
+        String key = Files.readString(file).strip();
+        cachedKey = new CachedKey(modified, key);
+        return key;
+      } catch (IOException e) {
+        throw new UncheckedIOException(
+            "cannot read the internal key file " + config.internalKeyFile().get(), e);
+      }
+    }
+    throw new UncheckedIOException(
+        new IOException(
+            "no internal key: set BEAMLINE_STREAM_TOKEN_SERVICE_INTERNAL_KEY_FILE or _KEY"));
+  }
+
+  private static String oneLine(String body) {
+    String flat = body == null ? "" : body.replaceAll("\\s+", " ").strip();
+    return flat.length() > 300 ? flat.substring(0, 300) : flat;
+  }
+}

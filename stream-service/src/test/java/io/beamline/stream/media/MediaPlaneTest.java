@@ -1,0 +1,537 @@
+package io.beamline.stream.media;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.beamline.devstack.test.BeamlineInfraResource;
+import io.beamline.events.Topics;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The media plane with real traffic: the real token-service, a real nginx-rtmp node, ffmpeg
+ * publishing lavfi test video, ffprobe playing RTMP and HLS, and the events read back from Kafka.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = TokenServiceProcess.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = MediaNodeResource.class, restrictToAnnotatedClass = true)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class MediaPlaneTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private static final List<Process> FFMPEGS = new ArrayList<>();
+
+  private static String operatorKey;
+  private static String accountId;
+  private static long publishTokenId;
+  private static String publishToken;
+  private static String subscribeToken;
+  private static Process camA;
+
+  @BeforeAll
+  static void tokens() throws Exception {
+    operatorKey = TokenServiceProcess.operatorKey();
+    accountId = tokenService("GET", "/api/accounts/me", null).get("id").asText();
+    JsonNode publish =
+        tokenService(
+                "POST",
+                "/api/publish_token",
+                "{\"label\":\"studio\",\"streams\":[{\"streamName\":\"^cam-.*$\",\"isRegex\":true}]}")
+            .get("data");
+    publishTokenId = publish.get("id").asLong();
+    publishToken = publish.get("token").asText();
+    subscribeToken =
+        tokenService(
+                "POST",
+                "/api/subscribe_token",
+                "{\"label\":\"viewers\",\"streams\":[{\"streamName\":\".*\",\"isRegex\":true}]}")
+            .get("data")
+            .get("token")
+            .asText();
+  }
+
+  @AfterAll
+  static void stopPublishers() {
+    FFMPEGS.forEach(Process::destroyForcibly);
+  }
+
+  @Test
+  @Order(1)
+  void publishWithATokenGoesLiveAndRtmpAndHlsViewersWatch() throws Exception {
+    camA = publish("cam-a", "?token=" + publishToken);
+    JsonNode stream = awaitLive("cam-a");
+    assertEquals(accountId + "/cam-a", stream.get("streamId").asText());
+    assertEquals(1, stream.get("feeds").size());
+    String feedId = stream.get("feeds").get(0).get("feedId").asText();
+
+    JsonNode director =
+        readTree(
+                director(
+                        "/api/director/subscribe",
+                        subscribeToken,
+                        Map.of("streamName", "cam-a", "streamAccountId", accountId))
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .asString())
+            .get("data");
+    String hls = url(director, "hls");
+    String rtmp = url(director, "rtmp");
+    assertTrue(hls.endsWith("/" + feedId + ".m3u8"), hls);
+
+    assertTrue(probe(rtmp).contains("h264"), "RTMP playback through the Director's URL");
+    await().atMost(Duration.ofSeconds(20)).until(() -> probe(hls).contains("h264"));
+
+    // A forged grant never reaches the files: nginx asks stream-service, which refuses.
+    String forged = hls.replaceFirst("/hls/[^/]+/", "/hls/not-a-grant/");
+    assertEquals(403, get(forged));
+
+    // RTMP viewers leave with their connection, HLS viewers after the idle timeout (4 s here).
+    List<JsonNode> left = awaitEvents(Topics.VIEWER_LEFT, "cam-a", 2, Duration.ofSeconds(30));
+    List<String> protocols = left.stream().map(e -> e.get("protocol").asText()).sorted().toList();
+    assertTrue(protocols.containsAll(List.of("hls", "rtmp")), protocols.toString());
+    List<JsonNode> joined = awaitEvents(Topics.VIEWER_JOINED, "cam-a", 2, Duration.ofSeconds(5));
+    assertTrue(joined.stream().allMatch(e -> e.get("tokenId").isNumber()));
+
+    JsonNode started = awaitEvents(Topics.STREAM_STARTED, "cam-a", 1, Duration.ofSeconds(5)).get(0);
+    assertEquals(publishTokenId, started.get("tokenId").asLong());
+    assertEquals(feedId, started.get("feedId").asText());
+    JsonNode feed = awaitEvents(Topics.FEED_STARTED, "cam-a", 1, Duration.ofSeconds(5)).get(0);
+    assertEquals("rtmp", feed.get("protocol").asText());
+    assertTrue(camA.isAlive(), "the publisher is still live");
+  }
+
+  @Test
+  @Order(2)
+  void aBadTokenIsRefusedByTheMediaServerAndTheDirector() throws Exception {
+    Process bad = publish("cam-bad", "?token=" + "0".repeat(64));
+    assertTrue(bad.waitFor(15, TimeUnit.SECONDS), "nginx refused the publisher");
+    assertNotEquals(0, bad.exitValue());
+    Process none = publish("cam-bad", "");
+    assertTrue(none.waitFor(15, TimeUnit.SECONDS), "no token, no publish");
+    given()
+        .auth()
+        .oauth2(operatorKey)
+        .get("/api/monitoring/streams/cam-bad")
+        .then()
+        .statusCode(404);
+
+    director("/api/director/publish", "0".repeat(64), Map.of("streamName", "cam-bad"))
+        .then()
+        .statusCode(401)
+        .contentType("application/problem+json")
+        .body("reason", equalTo("token_not_found"));
+    // The publish token only allows cam-*: token-service's reason reaches the caller.
+    director("/api/director/publish", publishToken, Map.of("streamName", "other"))
+        .then()
+        .statusCode(403)
+        .body("reason", equalTo("stream_not_allowed"));
+    director("/api/director/publish", publishToken, Map.of("streamName", ""))
+        .then()
+        .statusCode(400)
+        .contentType("application/problem+json");
+  }
+
+  @Test
+  @Order(3)
+  void theDirectorsPublishUrlWorksAndStopEndsTheStream() throws Exception {
+    JsonNode data =
+        readTree(
+                director("/api/director/publish", publishToken, Map.of("streamName", "cam-b"))
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .asString())
+            .get("data");
+    assertEquals(accountId, data.get("streamAccountId").asText());
+    String rtmp = data.get("urls").get(0).asText();
+    assertTrue(rtmp.contains("/live/cam-b?jwt="), rtmp);
+    Process camB = publishTo(rtmp);
+    awaitLive("cam-b");
+
+    // Another account's key sees a 404 for this stream, exactly as for an unknown one.
+    String otherKey = otherAccountKey();
+    given()
+        .auth()
+        .oauth2(otherKey)
+        .contentType(ContentType.JSON)
+        .body(Map.of("streamId", accountId + "/cam-b"))
+        .post("/api/stream/stop")
+        .then()
+        .statusCode(404);
+
+    given()
+        .auth()
+        .oauth2(operatorKey)
+        .contentType(ContentType.JSON)
+        .body(Map.of("streamId", "cam-b"))
+        .post("/api/stream/stop")
+        .then()
+        .statusCode(200)
+        .body("data.stoppingLevel", equalTo("Stream"));
+    assertTrue(camB.waitFor(5, TimeUnit.SECONDS), "the media node dropped the publisher");
+    JsonNode ended = awaitEvents(Topics.STREAM_ENDED, "cam-b", 1, Duration.ofSeconds(10)).get(0);
+    assertEquals("stopped", ended.get("reason").asText());
+    assertEquals(
+        "stopped",
+        awaitEvents(Topics.FEED_ENDED, "cam-b", 1, Duration.ofSeconds(5))
+            .get(0)
+            .get("reason")
+            .asText());
+  }
+
+  @Test
+  @Order(4)
+  void revokingThePublishTokenDropsItsPublisherWithinTwoSeconds() throws Exception {
+    assertTrue(camA.isAlive(), "cam-a still publishing");
+    long start = System.nanoTime();
+    tokenService("DELETE", "/api/publish_token/" + publishTokenId, null);
+    assertTrue(camA.waitFor(10, TimeUnit.SECONDS), "the publisher was dropped");
+    long millis = (System.nanoTime() - start) / 1_000_000;
+    System.out.printf(
+        "[media-plane] publisher dropped %d ms after the token was deleted%n", millis);
+    assertTrue(millis < 2_000, "dropped after " + millis + " ms");
+    JsonNode ended = awaitEvents(Topics.FEED_ENDED, "cam-a", 1, Duration.ofSeconds(10)).get(0);
+    assertEquals("token-revoked", ended.get("reason").asText());
+    // Byte counters come from the node's /stat (read every second here).
+    assertTrue(ended.get("bytesIn").asLong() > 10_000, "bytesIn of " + ended);
+    awaitEvents(Topics.STREAM_ENDED, "cam-a", 1, Duration.ofSeconds(10));
+
+    // Every event of cam-a carries the stream's own sequence: one number each, without gaps,
+    // starting with stream-started and closing with stream-ended.
+    List<JsonNode> all = new ArrayList<>();
+    for (String topic : Topics.STREAM_TOPICS) {
+      all.addAll(
+          events(topic, "cam-a").stream()
+              .peek(e -> ((com.fasterxml.jackson.databind.node.ObjectNode) e).put("_topic", topic))
+              .toList());
+    }
+    all.sort(Comparator.comparingLong(e -> e.get("sequence").asLong()));
+    for (int i = 0; i < all.size(); i++) {
+      assertEquals(i + 1, all.get(i).get("sequence").asLong(), "sequence of " + all.get(i));
+    }
+    assertEquals(Topics.STREAM_STARTED, all.get(0).get("_topic").asText());
+    assertEquals(Topics.STREAM_ENDED, all.get(all.size() - 1).get("_topic").asText());
+    given()
+        .auth()
+        .oauth2(operatorKey)
+        .get("/api/monitoring/streams/cam-a")
+        .then()
+        .statusCode(200)
+        .body("data.state", equalTo("ended"))
+        .body("data.viewerCount", equalTo(0));
+  }
+
+  @Test
+  @Order(5)
+  void anRtmpViewerWithItsTokenIsDroppedWhenTheTokenIsDisabled() throws Exception {
+    JsonNode pub =
+        tokenService(
+                "POST",
+                "/api/publish_token",
+                "{\"label\":\"second\",\"streams\":[{\"streamName\":\"cam-d\"}],"
+                    + "\"multisource\":false}")
+            .get("data");
+    JsonNode sub =
+        tokenService(
+                "POST",
+                "/api/subscribe_token",
+                "{\"label\":\"rtmp viewers\",\"streams\":[{\"streamName\":\"cam-d\"}],"
+                    + "\"tracking\":{\"trackingId\":\"partner-7\"}}")
+            .get("data");
+    publish("cam-d", "?token=" + pub.get("token").asText());
+    awaitLive("cam-d");
+
+    // The token does not allow multi-source: a second source is refused by the media server.
+    Process otherSource =
+        publish("cam-d", "?token=" + pub.get("token").asText() + "&sourceId=cam2");
+    assertTrue(otherSource.waitFor(15, TimeUnit.SECONDS));
+    assertNotEquals(0, otherSource.exitValue());
+    JsonNode refused =
+        awaitEvents(Topics.PUBLISHER_FAILED, "cam-d", 1, Duration.ofSeconds(10)).get(0);
+    assertEquals("multisource-not-allowed", refused.get("reason").asText());
+    assertEquals("cam2", refused.get("sourceId").asText());
+
+    // A viewer pasting its subscribe token into the RTMP URL, without the Director.
+    String url =
+        MediaNodeResource.node().rtmpUrl()
+            + "/cam-d?token="
+            + sub.get("token").asText()
+            + "&accountId="
+            + accountId;
+    Path log = Files.createTempFile(Path.of("target"), "viewer-", ".log");
+    Process viewer =
+        new ProcessBuilder(
+                "ffmpeg", "-hide_banner", "-loglevel", "error", "-i", url, "-f", "null", "-")
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    FFMPEGS.add(viewer);
+    JsonNode joined = awaitEvents(Topics.VIEWER_JOINED, "cam-d", 1, Duration.ofSeconds(15)).get(0);
+    assertEquals("rtmp", joined.get("protocol").asText());
+    assertEquals("partner-7", joined.get("trackingId").asText());
+    assertEquals(sub.get("id").asLong(), joined.get("tokenId").asLong());
+    assertTrue(viewer.isAlive(), "watching");
+
+    tokenService(
+        "PATCH", "/api/subscribe_token/disable", "{\"tokenIds\":[" + sub.get("id").asLong() + "]}");
+    assertTrue(viewer.waitFor(10, TimeUnit.SECONDS), "the media node dropped the viewer");
+    JsonNode left = awaitEvents(Topics.VIEWER_LEFT, "cam-d", 1, Duration.ofSeconds(5)).get(0);
+    assertEquals(joined.get("viewerSessionId").asText(), left.get("viewerSessionId").asText());
+
+    // A disabled token cannot start again.
+    Process again =
+        new ProcessBuilder("ffprobe", "-v", "error", url).redirectErrorStream(true).start();
+    FFMPEGS.add(again);
+    assertTrue(again.waitFor(15, TimeUnit.SECONDS));
+    assertNotEquals(0, again.exitValue());
+  }
+
+  @Test
+  @Order(6)
+  void aMediaJwtForAnotherStreamIsRefusedAndAnnounced() throws Exception {
+    JsonNode pub =
+        tokenService(
+                "POST",
+                "/api/publish_token",
+                "{\"label\":\"third\",\"streams\":[{\"streamName\":\"^cam-.*$\",\"isRegex\":true}]}")
+            .get("data");
+    String rtmp =
+        readTree(
+                director(
+                        "/api/director/publish",
+                        pub.get("token").asText(),
+                        Map.of("streamName", "cam-e"))
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .asString())
+            .get("data")
+            .get("urls")
+            .get(0)
+            .asText();
+    // The grant is for cam-e; used for cam-f it is refused by the media server itself.
+    Process wrong = publishTo(rtmp.replace("/live/cam-e?", "/live/cam-f?"));
+    assertTrue(wrong.waitFor(15, TimeUnit.SECONDS));
+    assertNotEquals(0, wrong.exitValue());
+    JsonNode failed =
+        awaitEvents(Topics.PUBLISHER_FAILED, "cam-e", 1, Duration.ofSeconds(10)).get(0);
+    assertEquals("unauthorized", failed.get("reason").asText());
+    assertEquals(pub.get("id").asLong(), failed.get("tokenId").asLong());
+    given().auth().oauth2(operatorKey).get("/api/monitoring/streams/cam-f").then().statusCode(404);
+  }
+
+  // --- helpers -----------------------------------------------------------------------------
+
+  private static Process publish(String streamName, String query) throws IOException {
+    return publishTo(MediaNodeResource.node().rtmpUrl() + "/" + streamName + query);
+  }
+
+  /** ffmpeg publishing 60 s of lavfi test video and a tone, at real-time speed. */
+  private static Process publishTo(String url) throws IOException {
+    Path log = Files.createTempFile(Path.of("target"), "ffmpeg-", ".log");
+    Process p =
+        new ProcessBuilder(
+                "ffmpeg",
+                "-hide_banner",
+                "-loglevel",
+                "error",
+                "-re",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc=size=320x240:rate=15",
+                "-f",
+                "lavfi",
+                "-i",
+                "sine=frequency=440",
+                "-t",
+                "60",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "ultrafast",
+                "-tune",
+                "zerolatency",
+                "-g",
+                "15",
+                "-c:a",
+                "aac",
+                "-f",
+                "flv",
+                url)
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .start();
+    FFMPEGS.add(p);
+    return p;
+  }
+
+  /** The codecs ffprobe reads from {@code url} (empty when it cannot play it). */
+  private static String probe(String url) throws Exception {
+    Process p =
+        new ProcessBuilder(
+                "ffprobe",
+                "-v",
+                "error",
+                "-rw_timeout",
+                "10000000",
+                "-show_entries",
+                "stream=codec_name",
+                "-of",
+                "csv=p=0",
+                url)
+            .redirectErrorStream(true)
+            .start();
+    FFMPEGS.add(p);
+    if (!p.waitFor(20, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      return "";
+    }
+    return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+  }
+
+  private static JsonNode awaitLive(String streamName) {
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                given()
+                            .auth()
+                            .oauth2(operatorKey)
+                            .get("/api/monitoring/streams/" + streamName)
+                            .statusCode()
+                        == 200
+                    && "live"
+                        .equals(
+                            given()
+                                .auth()
+                                .oauth2(operatorKey)
+                                .get("/api/monitoring/streams/" + streamName)
+                                .jsonPath()
+                                .getString("data.state")));
+    return readTree(
+            given()
+                .auth()
+                .oauth2(operatorKey)
+                .get("/api/monitoring/streams/" + streamName)
+                .asString())
+        .get("data");
+  }
+
+  private static Response director(String path, String bearer, Map<String, String> body) {
+    return given()
+        .header("Authorization", "Bearer " + bearer)
+        .contentType(ContentType.JSON)
+        .body(body)
+        .post(path);
+  }
+
+  private static String url(JsonNode director, String protocol) {
+    for (JsonNode u : director.get("mediaUrls")) {
+      if (protocol.equals(u.get("protocol").asText())) {
+        return u.get("url").asText();
+      }
+    }
+    throw new AssertionError("no " + protocol + " URL in " + director);
+  }
+
+  private static int get(String url) throws Exception {
+    return HTTP.send(
+            HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding())
+        .statusCode();
+  }
+
+  private static List<JsonNode> events(String topic, String streamName) {
+    String key = accountId + "/" + streamName;
+    List<JsonNode> result = new ArrayList<>();
+    for (ConsumerRecord<String, String> r :
+        BeamlineInfraResource.kafka().readTopic(topic, Duration.ofSeconds(10))) {
+      if (key.equals(r.key())) {
+        result.add(readTree(r.value()));
+      }
+    }
+    return result;
+  }
+
+  private static List<JsonNode> awaitEvents(
+      String topic, String streamName, int atLeast, Duration timeout) {
+    List<List<JsonNode>> found = new ArrayList<>(List.of(List.of()));
+    await()
+        .atMost(timeout)
+        .pollInterval(Duration.ofMillis(300))
+        .until(
+            () -> {
+              found.set(0, events(topic, streamName));
+              return found.get(0).size() >= atLeast;
+            });
+    return found.get(0);
+  }
+
+  private static JsonNode tokenService(String method, String path, String body) throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(TokenServiceProcess.url() + path))
+            .header("Authorization", "Bearer " + operatorKey)
+            .header("Content-Type", "application/json");
+    request.method(
+        method,
+        body == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body));
+    HttpResponse<String> response =
+        HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    assertTrue(
+        response.statusCode() < 300,
+        method + " " + path + " -> " + response.statusCode() + " " + response.body());
+    return response.body().isBlank() ? JSON.nullNode() : readTree(response.body());
+  }
+
+  private static String otherAccountKey() throws Exception {
+    JsonNode created =
+        tokenService("POST", "/api/accounts", "{\"name\":\"other-" + System.nanoTime() + "\"}");
+    String key = created.get("apiKey").get("key").asText();
+    assertFalse(key.isBlank());
+    return key;
+  }
+
+  private static JsonNode readTree(String json) {
+    try {
+      return JSON.readTree(json);
+    } catch (IOException e) {
+      throw new AssertionError("not JSON: " + json, e);
+    }
+  }
+}
