@@ -34,6 +34,27 @@ public record AuthorizeRequest(
     return "publish".equals(action);
   }
 
+  /**
+   * Whether every constraint declared above holds, checked by hand: the same rules as Bean
+   * Validation, for the hot path that answers without it ({@link AuthorizeRoute}); a request that
+   * fails here goes through validation proper, which names the field.
+   */
+  public boolean satisfiesConstraints() {
+    return ("publish".equals(action) || "subscribe".equals(action))
+        && notBlank(streamName)
+        && streamName.length() <= 128
+        && (accountId == null || accountId.length() <= 64)
+        && (token == null || token.length() <= 8192)
+        && (origin == null || origin.length() <= 2048)
+        && notBlank(clientIp)
+        && ClientAddress.parse(clientIp) != null;
+  }
+
+  /** As {@code @NotBlank}: not null and not empty once trimmed. */
+  private static boolean notBlank(String value) {
+    return value != null && !value.trim().isEmpty();
+  }
+
   /** The token, or null when none was given. */
   public String bearer() {
     return token == null || token.isBlank() ? null : token.trim();

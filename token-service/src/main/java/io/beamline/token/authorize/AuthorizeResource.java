@@ -20,7 +20,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 /**
  * {@code POST /internal/authorize}: the publish/subscribe decision for stream-service and
  * media-server callbacks. Answered on the event loop from memory; only first-use IP binding, viewer
- * caps and single-use credentials move to a worker thread for the database.
+ * caps and single-use credentials move to a worker thread for the database. The common case (a
+ * recently verified caller, a valid body, no database step) is answered before reaching here by
+ * {@link AuthorizeRoute}, with the same decision and JSON.
  */
 @Path("/internal/authorize")
 @Tag(name = "Internal")

@@ -12,6 +12,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Decides whether a publish or subscribe request may go ahead, from the in-memory token index alone
@@ -154,7 +155,7 @@ public final class DecisionEngine {
           Reason.TOKEN_REQUIRED,
           "stream " + request.streamName() + " is secured: viewers need a subscribe token");
     }
-    run.pass("token", "open stream: no subscribe token needed");
+    run.pass("token", () -> "open stream: no subscribe token needed");
     String country = countries(null, publisher, request.accountId(), client, run);
     return viewerSettings(null, request, publisher, null, country, null, null, null, false);
   }
@@ -211,7 +212,7 @@ public final class DecisionEngine {
           Reason.TOKEN_NOT_FOUND,
           "self-signed token names subscribe token " + sst.parentId() + ", which does not exist");
     }
-    run.pass("token", "self-signed token of subscribe token " + sst.parentId());
+    run.pass("token", () -> "self-signed token of subscribe token " + sst.parentId());
     if (!sst.verifiedWith(parent.definition().secret())) {
       run.fatal(
           "signature",
@@ -220,7 +221,7 @@ public final class DecisionEngine {
               + sst.parentId()
               + "'s secret (was it regenerated?)");
     }
-    run.pass("signature", sst.jws().getAlgorithmHeaderValue() + " with the parent's secret");
+    run.pass("signature", () -> sst.algorithm() + " with the parent's secret");
     long nowSeconds = now / 1000;
     if (nowSeconds >= sst.expiresAtSeconds()) {
       run.fail(
@@ -272,7 +273,7 @@ public final class DecisionEngine {
             Reason.CLUSTER_NOT_ALLOWED,
             "parent is pinned to cluster " + parentCluster + ", not " + sst.originCluster());
       } else {
-        run.pass("cluster", "cluster " + sst.originCluster());
+        run.pass("cluster", () -> "cluster " + sst.originCluster());
         cluster = sst.originCluster();
       }
     }
@@ -285,7 +286,7 @@ public final class DecisionEngine {
             Reason.TRACKING_MISMATCH,
             "parent tracks viewers as " + parentTracking + ", not " + sst.trackingId());
       } else {
-        run.pass("tracking", "tracking id " + sst.trackingId());
+        run.pass("tracking", () -> "tracking id " + sst.trackingId());
         tracking = sst.trackingId();
       }
     }
@@ -336,7 +337,7 @@ public final class DecisionEngine {
               + (kind == TokenKind.PUBLISH_TOKEN ? "publish" : "subscribe")
               + " token");
     }
-    run.pass("token", token.ref().type() + " token " + token.definition().id());
+    run.pass("token", () -> token.ref().type() + " token " + token.definition().id());
     return token;
   }
 
@@ -355,7 +356,7 @@ public final class DecisionEngine {
   private static void activeAndUnexpired(TokenRules token, long now, Run run) {
     long id = token.definition().id();
     if (token.definition().active()) {
-      run.pass("active", "token " + id + " is active");
+      run.pass("active", () -> "token " + id + " is active");
     } else {
       run.fail("active", Reason.TOKEN_DISABLED, "token " + id + " is disabled");
     }
@@ -367,15 +368,16 @@ public final class DecisionEngine {
     } else {
       run.pass(
           "expiry",
-          token.definition().expiresOn() == null
-              ? "token " + id + " never expires"
-              : "token " + id + " valid until " + token.definition().expiresOn());
+          () ->
+              token.definition().expiresOn() == null
+                  ? "token " + id + " never expires"
+                  : "token " + id + " valid until " + token.definition().expiresOn());
     }
   }
 
   private static void stream(TokenRules token, String streamName, Run run) {
     if (token.streams().matches(streamName)) {
-      run.pass("stream", "stream " + streamName + " is covered by the token");
+      run.pass("stream", () -> "stream " + streamName + " is covered by the token");
     } else {
       run.fail(
           "stream",
@@ -390,9 +392,9 @@ public final class DecisionEngine {
 
   private static void origin(OriginMatcher origins, String origin, Run run) {
     if (!origins.restricts()) {
-      run.pass("origin", "any origin allowed");
+      run.pass("origin", () -> "any origin allowed");
     } else if (origins.allows(origin)) {
-      run.pass("origin", "origin " + origin + " allowed");
+      run.pass("origin", () -> "origin " + origin + " allowed");
     } else {
       run.fail(
           "origin",
@@ -405,9 +407,9 @@ public final class DecisionEngine {
 
   private static void ip(IpMatcher ips, IPAddress client, Run run) {
     if (!ips.restricts()) {
-      run.pass("ip", "any address allowed");
+      run.pass("ip", () -> "any address allowed");
     } else if (ips.allows(client)) {
-      run.pass("ip", "address " + client + " allowed");
+      run.pass("ip", () -> "address " + client + " allowed");
     } else {
       run.fail(
           "ip",
@@ -434,14 +436,16 @@ public final class DecisionEngine {
     }
     String country = country(client);
     if (rule == null) {
-      run.pass("country", "no country rules");
+      run.pass("country", () -> "no country rules");
     } else if (!geo.available()) {
       run.fail(
           "country",
           Reason.GEOIP_UNAVAILABLE,
           "the " + source + " has country rules but no GeoIP database is loaded");
     } else if (rule.allows(country)) {
-      run.pass("country", "country " + country + " allowed by the " + source + "'s " + rule);
+      String by = source;
+      CountryRule allowing = rule;
+      run.pass("country", () -> "country " + country + " allowed by the " + by + "'s " + allowing);
     } else {
       run.fail(
           "country",
@@ -470,7 +474,7 @@ public final class DecisionEngine {
     }
     int live = guard.liveViewers(token.ref());
     if (live < cap) {
-      run.pass("viewerLimit", live + " of " + cap + " concurrent viewers");
+      run.pass("viewerLimit", () -> live + " of " + cap + " concurrent viewers");
     } else {
       run.fail(
           "viewerLimit",
@@ -496,7 +500,7 @@ public final class DecisionEngine {
           Reason.TOKEN_ALREADY_USED,
           "this single-use viewer token has already started media");
     } else {
-      run.pass("singleUse", "not used yet; consumed when media starts");
+      run.pass("singleUse", () -> "not used yet; consumed when media starts");
     }
   }
 
@@ -509,7 +513,7 @@ public final class DecisionEngine {
     String address = client.toCanonicalString();
     Set<String> known = guard.cachedBindings(token.ref());
     if (known != null && known.contains(address)) {
-      run.pass("ipBinding", "address " + address + " is bound to the token");
+      run.pass("ipBinding", () -> "address " + address + " is bound to the token");
       return;
     }
     if (known != null && known.size() >= limit) {
@@ -522,11 +526,11 @@ public final class DecisionEngine {
     if (run.explain) {
       Set<String> bound = guard.bindings(token.ref());
       if (bound.contains(address)) {
-        run.pass("ipBinding", "address " + address + " is bound to the token");
+        run.pass("ipBinding", () -> "address " + address + " is bound to the token");
       } else if (bound.size() < limit) {
         run.pass(
             "ipBinding",
-            "address " + address + " would be bound (" + bound.size() + " of " + limit + ")");
+            () -> "address " + address + " would be bound (" + bound.size() + " of " + limit + ")");
       } else {
         bindingExceeded(token, address, limit, run);
       }
@@ -536,7 +540,7 @@ public final class DecisionEngine {
       return;
     }
     if (guard.bind(token.ref(), address, limit)) {
-      run.pass("ipBinding", "address " + address + " is bound to the token");
+      run.pass("ipBinding", () -> "address " + address + " is bound to the token");
     } else {
       bindingExceeded(token, address, limit, run);
     }
@@ -650,9 +654,10 @@ public final class DecisionEngine {
       return reason != null;
     }
 
-    void pass(String name, String what) {
+    /** Records a passed check; its description is only built when explaining. */
+    void pass(String name, Supplier<String> what) {
       if (explain) {
-        checks.add(new Check(name, true, null, what));
+        checks.add(new Check(name, true, null, what.get()));
       }
     }
 

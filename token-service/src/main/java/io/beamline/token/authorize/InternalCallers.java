@@ -29,6 +29,15 @@ public class InternalCallers {
   private final AuthorizeConfig config;
   private final Map<String, Trusted> trusted = new ConcurrentHashMap<>();
 
+  /**
+   * The Authorization header this thread saw last and its verified key: callers send the same
+   * header on every request, and comparing it (a vectorised {@code equals}) is far cheaper than
+   * hashing a fresh copy of a long JWT for the map. Expiry and revocation are still checked.
+   */
+  private record Recent(String authorization, String key, Trusted trusted) {}
+
+  private final ThreadLocal<Recent> recent = new ThreadLocal<>();
+
   public InternalCallers(JWTParser parser, ApiKeyRevocations revocations, AuthorizeConfig config) {
     this.parser = parser;
     this.revocations = revocations;
@@ -37,16 +46,23 @@ public class InternalCallers {
 
   /** Whether the Authorization header is a key verified recently and still not revoked. */
   public boolean trustedNow(String authorization) {
-    String key = bearer(authorization);
-    if (key == null) {
+    if (authorization == null) {
       return false;
     }
-    Trusted entry = trusted.get(key);
-    if (entry == null) {
-      return false;
+    Recent last = recent.get();
+    if (last == null || !last.authorization().equals(authorization)) {
+      String key = bearer(authorization);
+      Trusted entry = key == null ? null : trusted.get(key);
+      if (entry == null) {
+        return false;
+      }
+      last = new Recent(authorization, key, entry);
+      recent.set(last);
     }
+    Trusted entry = last.trusted();
     if (System.currentTimeMillis() >= entry.untilMillis() || revocations.isRevoked(entry.keyId())) {
-      trusted.remove(key);
+      trusted.remove(last.key(), entry);
+      recent.remove();
       return false;
     }
     return true;

@@ -1,27 +1,41 @@
 package io.beamline.token.authorize;
 
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import org.jose4j.jca.ProviderContext;
-import org.jose4j.json.JsonUtil;
-import org.jose4j.jwa.AlgorithmConstraints;
-import org.jose4j.jws.AlgorithmIdentifiers;
-import org.jose4j.jws.JsonWebSignature;
-import org.jose4j.keys.HmacKey;
-import org.jose4j.lang.JoseException;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * A self-signed subscribe token (reference §3): a JWT signed with HS256, HS384 or HS512 keyed with
  * the parent subscribe token's secret, its claims under {@code streaming}. Parsed before the parent
  * is known (the parent id is a claim), verified once it is.
  *
+ * <p>Parsed and verified with Jackson and {@code javax.crypto} directly rather than a JOSE library:
+ * this runs for every viewer decision, and a general JWS implementation cost most of a decision
+ * (its JSON parser alone allocated two 32 KB buffers per token). The checks are the same: compact
+ * serialisation of exactly three parts, an {@code alg} allow-list, no {@code crit} extensions,
+ * unique claim names, HMAC compared in constant time.
+ *
+ * @param algorithm the {@code alg} header: HS256, HS384 or HS512
+ * @param signingInput the signed bytes: the encoded header, a dot and the encoded payload
+ * @param signature the decoded signature (empty when the third part is not base64url)
  * @param tracked whether a {@code streaming.tracking} object was present (not null)
  */
 public record SelfSignedToken(
-    JsonWebSignature jws,
+    String algorithm,
+    byte[] signingInput,
+    byte[] signature,
     long parentId,
     String streamName,
     List<String> allowedOrigins,
@@ -34,14 +48,20 @@ public record SelfSignedToken(
     Long notBeforeSeconds,
     String jwtId) {
 
-  private static final Set<String> ALGORITHMS =
-      Set.of(
-          AlgorithmIdentifiers.HMAC_SHA256,
-          AlgorithmIdentifiers.HMAC_SHA384,
-          AlgorithmIdentifiers.HMAC_SHA512);
-  private static final AlgorithmConstraints HMAC_ONLY =
-      new AlgorithmConstraints(
-          AlgorithmConstraints.ConstraintType.PERMIT, ALGORITHMS.toArray(String[]::new));
+  /** JWS {@code alg} to JCA MAC algorithm: the only algorithms a self-signed token may use. */
+  private static final Map<String, String> ALGORITHMS =
+      Map.of("HS256", "HmacSHA256", "HS384", "HmacSHA384", "HS512", "HmacSHA512");
+
+  /** Rejects duplicate names (as JOSE libraries do) and anything after the JSON object. */
+  private static final ObjectReader JSON_OBJECT =
+      JsonMapper.builder()
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .build()
+          .readerFor(Map.class);
+
+  /** A {@link Mac} per thread and algorithm: {@code Mac.getInstance} costs a provider lookup. */
+  private static final ThreadLocal<Map<String, Mac>> MACS = ThreadLocal.withInitial(HashMap::new);
 
   /** A token that is not a well-formed self-signed token, or not signed as the reference says. */
   public static final class Invalid extends Exception {
@@ -67,18 +87,29 @@ public record SelfSignedToken(
 
   /** Reads the header and claims without checking the signature yet. */
   public static SelfSignedToken parse(String token) throws Invalid {
-    JsonWebSignature jws = new JsonWebSignature();
-    Map<String, Object> claims;
+    int first = token.indexOf('.');
+    int second = first < 0 ? -1 : token.indexOf('.', first + 1);
+    if (second < 0 || token.indexOf('.', second + 1) >= 0) {
+      throw new Invalid(Reason.INVALID_TOKEN, "not a JWT: expected three dot-separated parts");
+    }
+    Map<?, ?> header = json(token, 0, first, "header");
+    if (!(header.get("alg") instanceof String alg) || !ALGORITHMS.containsKey(alg)) {
+      throw new Invalid(
+          Reason.INVALID_SIGNATURE, "alg must be HS256, HS384 or HS512, not " + header.get("alg"));
+    }
+    if (header.containsKey("crit")
+        || (header.containsKey("b64") && !Boolean.TRUE.equals(header.get("b64")))) {
+      // No critical extension is understood here (RFC 7515 §4.1.11), unencoded payloads included.
+      throw new Invalid(Reason.INVALID_SIGNATURE, "crit and b64 headers are not supported");
+    }
+    Map<?, ?> claims = json(token, first + 1, second, "payload");
+    byte[] signature;
     try {
-      jws.setCompactSerialization(token);
-      claims = JsonUtil.parseJson(jws.getUnverifiedPayload());
-    } catch (JoseException | RuntimeException e) {
-      throw new Invalid(Reason.INVALID_TOKEN, "not a JWT: " + e.getMessage());
+      signature = Base64.getUrlDecoder().decode(token.substring(second + 1));
+    } catch (IllegalArgumentException e) {
+      signature = new byte[0];
     }
-    String alg = jws.getAlgorithmHeaderValue();
-    if (alg == null || !ALGORITHMS.contains(alg)) {
-      throw new Invalid(Reason.INVALID_SIGNATURE, "alg must be HS256, HS384 or HS512, not " + alg);
-    }
+    byte[] signingInput = token.substring(0, second).getBytes(StandardCharsets.US_ASCII);
     if (!(claims.get("streaming") instanceof Map<?, ?> streaming)) {
       throw new Invalid(Reason.INVALID_TOKEN, "claim streaming is missing");
     }
@@ -111,7 +142,9 @@ public record SelfSignedToken(
     Object custom = streaming.get("customViewerData");
     Object jti = claims.get("jti");
     return new SelfSignedToken(
-        jws,
+        alg,
+        signingInput,
+        signature,
         parent,
         streamName,
         strings(streaming.get("allowedOrigins"), "allowedOrigins"),
@@ -127,19 +160,36 @@ public record SelfSignedToken(
 
   /** Whether the signature verifies with the parent's secret, used as US-ASCII bytes. */
   public boolean verifiedWith(String parentSecret) {
+    if (parentSecret == null || parentSecret.isEmpty() || signature.length == 0) {
+      return false;
+    }
+    String jca = ALGORITHMS.get(algorithm);
     try {
-      jws.setAlgorithmConstraints(HMAC_ONLY);
+      Mac mac = MACS.get().get(jca);
+      if (mac == null) {
+        mac = Mac.getInstance(jca);
+        MACS.get().put(jca, mac);
+      }
       // The reference keys HMAC with the secret string whatever its length: no minimum key size.
-      jws.setDoKeyValidation(false);
-      jws.setProviderContext(PROVIDERS);
-      jws.setKey(new HmacKey(parentSecret.getBytes(StandardCharsets.US_ASCII)));
-      return jws.verifySignature();
-    } catch (JoseException | RuntimeException e) {
+      mac.init(new SecretKeySpec(parentSecret.getBytes(StandardCharsets.US_ASCII), jca));
+      return MessageDigest.isEqual(mac.doFinal(signingInput), signature);
+    } catch (GeneralSecurityException | RuntimeException e) {
       return false;
     }
   }
 
-  private static final ProviderContext PROVIDERS = new ProviderContext();
+  /** Decodes one base64url part of the token and reads it as a JSON object. */
+  private static Map<?, ?> json(String token, int from, int to, String part) throws Invalid {
+    try {
+      byte[] bytes = Base64.getUrlDecoder().decode(token.substring(from, to));
+      if (JSON_OBJECT.readValue(bytes) instanceof Map<?, ?> map) {
+        return map;
+      }
+    } catch (IllegalArgumentException | IOException e) {
+      throw new Invalid(Reason.INVALID_TOKEN, "not a JWT: the " + part + " is not base64url JSON");
+    }
+    throw new Invalid(Reason.INVALID_TOKEN, "not a JWT: the " + part + " is not a JSON object");
+  }
 
   private static Long number(Object value) {
     if (value instanceof Number n) {

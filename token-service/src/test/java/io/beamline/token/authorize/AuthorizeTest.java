@@ -20,8 +20,13 @@ import io.beamline.events.Topics;
 import io.beamline.events.token.TokenKind;
 import io.beamline.events.token.TokenUpdatedEvent;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -128,6 +133,40 @@ class AuthorizeTest {
   }
 
   @Test
+  void shouldAnswerHttp2ClientsLikeHttp1Ones() throws Exception {
+    // The JDK client upgrades to HTTP/2 (h2c) by default, as a Java caller would.
+    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+    URI uri = URI.create(RestAssured.baseURI + ":" + RestAssured.port + "/internal/authorize");
+    for (int i = 0; i < 3; i++) {
+      HttpResponse<String> invalid =
+          client.send(
+              HttpRequest.newBuilder(uri)
+                  .header("Authorization", "Bearer " + internalKey)
+                  .header("Content-Type", "application/json")
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          JSON.writeValueAsString(request("publish", "", null, null, null))))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertEquals(400, invalid.statusCode(), invalid.body());
+      assertTrue(invalid.body().contains("\"streamName\""), invalid.body());
+      HttpResponse<String> refused =
+          client.send(
+              HttpRequest.newBuilder(uri)
+                  .header("Authorization", "Bearer " + internalKey)
+                  .header("Content-Type", "application/json")
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          JSON.writeValueAsString(
+                              request("publish", "live", "f".repeat(64), "192.0.2.1", null))))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, refused.statusCode(), refused.body());
+      assertEquals("token_not_found", JSON.readTree(refused.body()).path("reason").asText());
+    }
+  }
+
+  @Test
   void shouldDecidePublishingByStreamOriginAndIpv4AndIpv6() {
     String stream = "studio-" + UUID.randomUUID();
     Map<String, Object> body = new LinkedHashMap<>();
@@ -166,6 +205,47 @@ class AuthorizeTest {
     assertDenied(ok, "stream_not_allowed");
     assertDenied(
         request("publish", stream, "f".repeat(64), "198.51.100.7", null), "token_not_found");
+  }
+
+  @Test
+  void shouldAnswerTheSameOnTheHotRouteAsThroughJaxRs() {
+    String stream = "same-" + UUID.randomUUID();
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("label", "same");
+    body.put("streams", List.of(Map.of("streamName", stream, "isRegex", false)));
+    body.put("allowedCountries", List.of("DE"));
+    JsonPath token = create("/api/subscribe_token", body);
+    String sst =
+        sst(
+            token.getLong("id"),
+            stream,
+            Instant.now().plusSeconds(60),
+            Algorithm.HMAC256(token.getString("token")));
+    authorize(request("publish", "warm-up", null, "192.0.2.1", null)).then().statusCode(200);
+    for (String ip : List.of("198.51.100.20", "203.0.113.20")) {
+      Map<String, Object> viewer = request("subscribe", stream, sst, ip, null);
+      // No Accept: the hot route answers (the key was verified by the warm-up call). A weighted
+      // Accept is left to JAX-RS content negotiation: the answers must be identical.
+      io.restassured.response.Response hot = authorize(viewer);
+      io.restassured.response.Response jaxRs =
+          given()
+              .auth()
+              .oauth2(internalKey)
+              .contentType("application/json")
+              .accept("application/json;q=0.9, */*;q=0.1")
+              .body(viewer)
+              .post("/internal/authorize");
+      assertEquals(200, hot.statusCode());
+      assertEquals(200, jaxRs.statusCode());
+      assertEquals(jaxRs.contentType(), hot.contentType());
+      assertEquals(jaxRs.asString(), hot.asString());
+    }
+    Map<String, Object> invalid = request("subscribe", "", sst, "999.1.1.1", null);
+    authorize(invalid)
+        .then()
+        .statusCode(400)
+        .contentType("application/problem+json")
+        .body("errors.field", hasItems("streamName", "clientIp"));
   }
 
   @Test
