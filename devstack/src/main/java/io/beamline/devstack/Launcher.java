@@ -291,6 +291,9 @@ public final class Launcher {
               .portSettings(
                   "BEAMLINE_RTMP_PORT", "BEAMLINE_MEDIA_HTTP_PORT", "BEAMLINE_MEDIA_CONTROL_PORT")
               .callbackUrl("http://127.0.0.1:" + settings.servicePort(serviceNamed(STREAM_SERVICE)))
+              .rtmpModule(
+                  System.getenv()
+                      .getOrDefault("BEAMLINE_NGINX_RTMP_MODULE", MediaNode.DEFAULT_RTMP_MODULE))
               .dataDir(data.resolve("media-node"))
               .logFile(rotated(logs.resolve("media-node.log")))
               .runDir(run)

@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasItems;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -54,6 +55,10 @@ class PlatformUpDownIT {
     env.put("BEAMLINE_KAFKA_CONTROLLER_PORT", Integer.toString(Ports.freePort()));
     env.put("BEAMLINE_POSTGRES_PORT", Integer.toString(Ports.freePort()));
     env.put("BEAMLINE_S3_PORT", Integer.toString(Ports.freePort()));
+    // The media node stream-service drives: ephemeral ports too, never 1935/8086/8087.
+    env.put("BEAMLINE_RTMP_PORT", Integer.toString(Ports.freePort()));
+    env.put("BEAMLINE_MEDIA_HTTP_PORT", Integer.toString(Ports.freePort()));
+    env.put("BEAMLINE_MEDIA_CONTROL_PORT", Integer.toString(Ports.freePort()));
     Result result = beamline(Duration.ofMinutes(6), "up", "-d");
     upOutput = result.output();
     System.err.println(upOutput);
@@ -75,7 +80,8 @@ class PlatformUpDownIT {
       assertTrue(upOutput.contains(":" + port), "up prints the URL of port " + port);
     }
 
-    // The README's curl: the key lists itself, a tampered key gets a 401 problem.
+    // The README's curl: the key lists itself and the platform's internal key (issued at the same
+    // bootstrap, for the services' calls to /internal/...); a tampered key gets a 401 problem.
     given()
         .baseUri(url("TOKEN"))
         .auth()
@@ -83,7 +89,8 @@ class PlatformUpDownIT {
         .get("/api/keys")
         .then()
         .statusCode(200)
-        .body("totalItems", equalTo(1));
+        .body("totalItems", equalTo(2))
+        .body("items.scopes.flatten()", hasItems("platform:admin", "platform:internal"));
     given()
         .baseUri(url("TOKEN"))
         .auth()
