@@ -45,6 +45,9 @@ public class IssuedGrant extends PanacheEntityBase {
   @Column(name = "viewer_token_id")
   public String viewerTokenId;
 
+  @Column(name = "source_id")
+  public String sourceId;
+
   @Column(name = "expires_at")
   public Instant expiresAt;
 

@@ -34,6 +34,7 @@ public class MediaGateway {
   private final HlsSessions hls;
   private final StreamConfig.MediaNode node;
   private final MeterRegistry metrics;
+  private final MediaNodeControl control;
 
   public MediaGateway(
       StreamLifecycle lifecycle,
@@ -41,13 +42,15 @@ public class MediaGateway {
       MediaJwts jwts,
       HlsSessions hls,
       StreamConfig config,
-      MeterRegistry metrics) {
+      MeterRegistry metrics,
+      MediaNodeControl control) {
     this.lifecycle = lifecycle;
     this.tokenService = tokenService;
     this.jwts = jwts;
     this.hls = hls;
     this.node = config.mediaNode();
     this.metrics = metrics;
+    this.control = control;
   }
 
   /** A publisher wants in: allowed with the feed id as its media name, or refused. */
@@ -144,7 +147,14 @@ public class MediaGateway {
   public void publishEnded(String mediaNodeId, String mediaClientId) {
     lifecycle
         .liveFeedOfClient(mediaNodeId, mediaClientId)
-        .ifPresent(feed -> lifecycle.endFeed(feed.id, "publisher-disconnected"));
+        .ifPresent(
+            feed -> {
+              if (lifecycle.endFeed(feed.id, "publisher-disconnected")) {
+                // Players of a dead feed would wait on it forever: disconnected, they come back
+                // (recording and restream workers at once) and are served the stream's new feed.
+                control.dropViewers(feed.id);
+              }
+            });
   }
 
   /** Whether a node connection may go on (a stopped or revoked one may not). */
@@ -158,6 +168,12 @@ public class MediaGateway {
   public MediaAnswer play(PlayAttempt attempt) {
     if (attempt.relay()) {
       return MediaAnswer.allow(null);
+    }
+    if (attempt.jwt() != null) {
+      Optional<MediaGrant> grant = jwts.read(attempt.jwt());
+      if (grant.isPresent() && MediaGrant.EGRESS.equals(grant.get().action())) {
+        return egress(grant.get(), attempt);
+      }
     }
     Optional<Viewer> viewer = authorizeViewer(attempt);
     if (viewer.isEmpty()) {
@@ -192,6 +208,43 @@ public class MediaGateway {
             false),
         node.clusterId());
     metrics.counter("beamline.media.play", "result", "allowed", "reason", "none").increment();
+    return MediaAnswer.allow(feed.get().id);
+  }
+
+  /**
+   * A platform worker pulls a stream with an egress grant: served its source's current feed, once
+   * per grant, as an internal reader (never counted as a viewer, never admitted against caps).
+   */
+  private MediaAnswer egress(MediaGrant grant, PlayAttempt attempt) {
+    if (!Objects.equals(grant.streamName(), attempt.streamName())) {
+      return refusedPlay("stream_not_allowed");
+    }
+    if (grant.expiresAt().isBefore(Instant.now())) {
+      return refusedPlay("token_expired");
+    }
+    if (lifecycle.viewerOfGrant(grant.id()).isPresent()) {
+      return refusedPlay("grant_used");
+    }
+    Optional<Feed> feed = lifecycle.servedFeed(grant.streamId(), grant.sourceId());
+    if (feed.isEmpty()) {
+      return refusedPlay("stream_not_live");
+    }
+    lifecycle.joinViewer(
+        new ViewerStart(
+            "r" + UUID.randomUUID(),
+            grant.accountId(),
+            grant.streamName(),
+            feed.get().id,
+            null,
+            null,
+            null,
+            attempt.protocol(),
+            attempt.mediaNodeId(),
+            attempt.mediaClientId(),
+            grant.id(),
+            true),
+        node.clusterId());
+    metrics.counter("beamline.media.play", "result", "egress", "reason", "none").increment();
     return MediaAnswer.allow(feed.get().id);
   }
 

@@ -102,6 +102,7 @@ public class DirectorResource {
             Boolean.TRUE.equals(s.subscribeRequiresAuth()),
             s.priority(),
             null,
+            null,
             jwts.expiryFromNow());
     String jwt = jwts.issue(grant);
     String cluster = clusterFor(s.originCluster());
@@ -174,6 +175,7 @@ public class DirectorResource {
             false,
             null,
             s.viewerTokenId(),
+            null,
             jwts.expiryFromNow());
     String jwt = jwts.issue(grant);
     List<MediaUrl> urls = new ArrayList<>();

@@ -8,8 +8,10 @@ import java.time.Instant;
  *
  * @param id the JWT id: an HLS viewer session is keyed by it
  * @param action {@code publish} or {@code subscribe}
- * @param clientIp the address the Director saw; the media node must see the same one
+ * @param clientIp the address the Director saw; the media node must see the same one (null for
+ *     egress grants)
  * @param tokenId publish or subscribe token of the decision; null on an open stream
+ * @param sourceId egress grants: the source the internal reader is served; null = the main one
  * @param expiresAt after this the grant no longer starts anything
  */
 public record MediaGrant(
@@ -26,10 +28,17 @@ public record MediaGrant(
     boolean secure,
     Integer priority,
     String viewerTokenId,
+    String sourceId,
     Instant expiresAt) {
 
   public static final String PUBLISH = "publish";
   public static final String SUBSCRIBE = "subscribe";
+
+  /**
+   * A platform worker (recording, restream) reading a stream: single use, any client address, never
+   * counted as a viewer.
+   */
+  public static final String EGRESS = "egress";
 
   public String streamId() {
     return accountId + "/" + streamName;

@@ -61,6 +61,7 @@ public class MediaJwts {
     row.secure = grant.secure();
     row.priority = grant.priority();
     row.viewerTokenId = grant.viewerTokenId();
+    row.sourceId = grant.sourceId();
     row.expiresAt = grant.expiresAt();
     row.createdAt = Instant.now();
     row.persist();
@@ -133,6 +134,7 @@ public class MediaJwts {
               row.secure,
               row.priority,
               row.viewerTokenId,
+              row.sourceId,
               row.expiresAt));
     } catch (InvalidJwtException | MalformedClaimException | RuntimeException e) {
       Log.debugf("media JWT refused: %s", e.getMessage());

@@ -5,6 +5,8 @@ import io.beamline.stream.ViewerSession;
 import io.beamline.stream.media.HlsSessions;
 import io.beamline.stream.media.MediaNodeControl;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -33,7 +35,9 @@ public class StreamControl {
   /** Stops every feed of a stream and disconnects its viewers; returns how many feeds stopped. */
   public int stopStream(String accountId, String streamName, String reason) {
     String streamId = accountId + "/" + streamName;
-    List<Feed> feeds = lifecycle.liveFeeds(streamId);
+    // Worst first: ending a backup before its primary switches no viewer to a feed about to end.
+    List<Feed> feeds = new ArrayList<>(lifecycle.liveFeeds(streamId));
+    Collections.reverse(feeds);
     int stopped = 0;
     for (Feed feed : feeds) {
       if (lifecycle.endFeed(feed.id, reason)) {
@@ -50,7 +54,9 @@ public class StreamControl {
   /** Ends what a revoked publish or subscribe token let in. */
   public void tokenRevoked(long tokenId, boolean publishToken) {
     if (publishToken) {
-      for (Feed feed : lifecycle.liveFeedsOfToken(tokenId)) {
+      List<Feed> feeds = new ArrayList<>(lifecycle.liveFeedsOfToken(tokenId));
+      Collections.reverse(feeds);
+      for (Feed feed : feeds) {
         lifecycle.endFeed(feed.id, "token-revoked");
         node.dropPublisher(feed.id);
       }

@@ -5,6 +5,7 @@ import io.beamline.events.stream.FeedEndedEvent;
 import io.beamline.events.stream.FeedStartedEvent;
 import io.beamline.events.stream.Protocol;
 import io.beamline.events.stream.PublisherFailedEvent;
+import io.beamline.events.stream.SourceSwitchedEvent;
 import io.beamline.events.stream.StreamEndedEvent;
 import io.beamline.events.stream.StreamStartedEvent;
 import io.beamline.events.stream.ViewerJoinedEvent;
@@ -204,6 +205,9 @@ public class StreamLifecycle {
       return false;
     }
     Instant now = Instant.now();
+    List<Feed> before = liveFeeds(stream.id);
+    boolean servedForSource = isFeed(servedFeed(before, feed.sourceId), feed);
+    boolean servedAsMain = isFeed(servedFeed(before, null), feed);
     feed.state = Feed.ENDED;
     feed.endedAt = now;
     feed.endReason = reason;
@@ -231,7 +235,14 @@ public class StreamLifecycle {
             feed.bytesIn,
             reason));
     em.flush();
-    if (liveFeeds(stream.id).isEmpty()) {
+    List<Feed> after = liveFeeds(stream.id);
+    Optional<Feed> replacement =
+        servedForSource ? servedFeed(after, feed.sourceId) : Optional.<Feed>empty();
+    if (replacement.isEmpty() && servedAsMain) {
+      replacement = servedFeed(after, null);
+    }
+    replacement.ifPresent(next -> sourceSwitched(stream, feed, next, "failover", now));
+    if (after.isEmpty()) {
       stream.state = LiveStream.ENDED;
       stream.endedAt = now;
       Instant startedAt = stream.startedAt != null ? stream.startedAt : feed.startedAt;
@@ -252,6 +263,32 @@ public class StreamLifecycle {
               reason));
     }
     return true;
+  }
+
+  /** Viewers of {@code from} are now served {@code to} ({@code source-switched}). */
+  private void sourceSwitched(LiveStream stream, Feed from, Feed to, String reason, Instant now) {
+    emit(
+        Topics.SOURCE_SWITCHED,
+        stream,
+        new SourceSwitchedEvent(
+            UUID.randomUUID(),
+            stream.accountId,
+            now,
+            stream.id,
+            stream.streamName,
+            stream.nextSequence(),
+            stream.clusterId,
+            from.id,
+            to.id,
+            from.sourceId,
+            to.sourceId,
+            from.priority,
+            to.priority,
+            reason));
+  }
+
+  private static boolean isFeed(Optional<Feed> candidate, Feed feed) {
+    return candidate.isPresent() && candidate.get().id.equals(feed.id);
   }
 
   /** Records the latest byte counter the media node reported for a live feed. */
@@ -384,10 +421,30 @@ public class StreamLifecycle {
         .getResultList();
   }
 
-  /** The feed viewers of a stream are served: the highest-priority live one. */
+  /** The feed viewers of a stream are served by default: that of its main source. */
   @Transactional
   public Optional<Feed> activeFeed(String accountId, String streamName) {
-    return liveFeeds(accountId + "/" + streamName).stream().findFirst();
+    return servedFeed(accountId + "/" + streamName, null);
+  }
+
+  /**
+   * The feed viewers of one source are served: its highest-priority live feed (backups share the
+   * source id). A null source is the main one: the feeds without a source id, or when there are
+   * none, the best live feed of any source.
+   */
+  @Transactional
+  public Optional<Feed> servedFeed(String streamId, String sourceId) {
+    return servedFeed(liveFeeds(streamId), sourceId);
+  }
+
+  /** {@link #servedFeed(String, String)} among already loaded live feeds (best first). */
+  public static Optional<Feed> servedFeed(List<Feed> liveBestFirst, String sourceId) {
+    Optional<Feed> ofSource =
+        liveBestFirst.stream().filter(f -> Objects.equals(f.sourceId, sourceId)).findFirst();
+    if (ofSource.isPresent() || sourceId != null) {
+      return ofSource;
+    }
+    return liveBestFirst.stream().findFirst();
   }
 
   @Transactional
@@ -403,10 +460,13 @@ public class StreamLifecycle {
         .getResultList();
   }
 
-  /** Live feeds published with a publish token. */
+  /** Live feeds published with a publish token, highest priority first. */
   @Transactional
   public List<Feed> liveFeedsOfToken(long tokenId) {
-    return em.createQuery("from Feed where tokenId = ?1 and state = 'live'", Feed.class)
+    return em.createQuery(
+            "from Feed where tokenId = ?1 and state = 'live'"
+                + " order by priority desc nulls last, startedAt desc",
+            Feed.class)
         .setParameter(1, tokenId)
         .getResultList();
   }

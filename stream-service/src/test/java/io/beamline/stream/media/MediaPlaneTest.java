@@ -25,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -353,7 +354,177 @@ class MediaPlaneTest {
     given().auth().oauth2(operatorKey).get("/api/monitoring/streams/cam-f").then().statusCode(404);
   }
 
+  @Test
+  @Order(7)
+  void whenThePrimaryDiesTheBackupIsServedAndReadersFollowIt() throws Exception {
+    // The first publish token was revoked by an earlier test.
+    String token =
+        tokenService(
+                "POST",
+                "/api/publish_token",
+                "{\"label\":\"backup\",\"streams\":[{\"streamName\":\"cam-backup\"}]}")
+            .get("data")
+            .get("token")
+            .asText();
+    Process primary = publish("cam-backup", "?token=" + token + "&priority=10");
+    awaitFeeds("cam-backup", 1);
+    publish("cam-backup", "?token=" + token + "&priority=1");
+    JsonNode stream = awaitFeeds("cam-backup", 2);
+    String primaryFeed = feedWithPriority(stream, 10);
+    String backupFeed = feedWithPriority(stream, 1);
+
+    // A recording worker's pull: served the primary, counted as an internal reader only.
+    JsonNode egress = egress("cam-backup").then().statusCode(200).extract().as(JsonNode.class);
+    assertEquals(primaryFeed, egress.get("data").get("feedId").asText());
+    Process reader = read(egress.get("data").get("rtmpUrl").asText());
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                events(Topics.VIEWER_JOINED, "cam-backup").stream()
+                    .anyMatch(e -> e.get("internalReader").asBoolean()));
+
+    Instant killed = Instant.now();
+    primary.destroyForcibly();
+    JsonNode switched =
+        awaitEvents(Topics.SOURCE_SWITCHED, "cam-backup", 1, Duration.ofSeconds(10)).get(0);
+    assertEquals(primaryFeed, switched.get("fromFeedId").asText());
+    assertEquals(backupFeed, switched.get("toFeedId").asText());
+    long afterKillMs =
+        Duration.between(killed, Instant.parse(switched.get("occurredAt").asText())).toMillis();
+    assertTrue(afterKillMs < 1000, "source-switched " + afterKillMs + " ms after the kill");
+
+    // The reader of the dead feed is disconnected, asks again and is given the backup.
+    assertTrue(reader.waitFor(10, TimeUnit.SECONDS), "the reader of the dead feed was dropped");
+    JsonNode again = egress("cam-backup").then().statusCode(200).extract().as(JsonNode.class);
+    assertEquals(backupFeed, again.get("data").get("feedId").asText());
+    assertTrue(probe(again.get("data").get("rtmpUrl").asText()).contains("h264"));
+    // New viewers are served the backup too.
+    JsonNode director =
+        readTree(
+                director(
+                        "/api/director/subscribe",
+                        subscribeToken,
+                        Map.of("streamName", "cam-backup", "streamAccountId", accountId))
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .asString())
+            .get("data");
+    assertTrue(url(director, "hls").endsWith("/" + backupFeed + ".m3u8"));
+    assertTrue(probe(url(director, "rtmp")).contains("h264"));
+    List<String> order =
+        events(Topics.FEED_ENDED, "cam-backup").stream()
+            .map(e -> e.get("feedId").asText())
+            .toList();
+    assertEquals(List.of(primaryFeed), order, "only the primary ended");
+  }
+
+  @Test
+  @Order(8)
+  void egressIsInternalSingleUseAndOnlyForLiveStreams() throws Exception {
+    given()
+        .contentType(ContentType.JSON)
+        .body(Map.of("streamId", accountId + "/cam-backup", "purpose", "recording"))
+        .post("/internal/egress")
+        .then()
+        .statusCode(401);
+    given()
+        .auth()
+        .oauth2(operatorKey)
+        .contentType(ContentType.JSON)
+        .body(Map.of("streamId", accountId + "/cam-backup", "purpose", "recording"))
+        .post("/internal/egress")
+        .then()
+        .statusCode(403);
+    egress("cam-nothing")
+        .then()
+        .statusCode(404)
+        .contentType("application/problem+json")
+        .body("reason", equalTo("stream_not_live"));
+    given()
+        .auth()
+        .oauth2(TokenServiceProcess.internalKey())
+        .contentType(ContentType.JSON)
+        .body(Map.of("streamId", "no-slash", "purpose", "copying"))
+        .post("/internal/egress")
+        .then()
+        .statusCode(400)
+        .contentType("application/problem+json");
+
+    String url =
+        egress("cam-backup").then().statusCode(200).extract().path("data.rtmpUrl").toString();
+    assertTrue(probe(url).contains("h264"), "first use plays");
+    assertFalse(probe(url).contains("h264"), "a used egress URL is refused");
+  }
+
   // --- helpers -----------------------------------------------------------------------------
+
+  private static Response egress(String streamName) {
+    return given()
+        .auth()
+        .oauth2(TokenServiceProcess.internalKey())
+        .contentType(ContentType.JSON)
+        .body(
+            Map.of(
+                "streamId", accountId + "/" + streamName,
+                "purpose", "recording",
+                "workerId", "test"))
+        .post("/internal/egress");
+  }
+
+  /** ffmpeg reading an RTMP URL until it is disconnected (as a recording worker does). */
+  private static Process read(String url) throws IOException {
+    Path log = Files.createTempFile(Path.of("target"), "reader-", ".log");
+    Process p =
+        new ProcessBuilder(
+                "ffmpeg",
+                "-hide_banner",
+                "-loglevel",
+                "error",
+                "-rw_timeout",
+                "30000000",
+                "-i",
+                url,
+                "-c",
+                "copy",
+                "-f",
+                "null",
+                "-")
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .start();
+    FFMPEGS.add(p);
+    return p;
+  }
+
+  private static JsonNode awaitFeeds(String streamName, int feeds) {
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> {
+              io.restassured.response.Response r =
+                  given().auth().oauth2(operatorKey).get("/api/monitoring/streams/" + streamName);
+              return r.statusCode() == 200 && r.jsonPath().getList("data.feeds").size() == feeds;
+            });
+    return readTree(
+            given()
+                .auth()
+                .oauth2(operatorKey)
+                .get("/api/monitoring/streams/" + streamName)
+                .asString())
+        .get("data");
+  }
+
+  private static String feedWithPriority(JsonNode stream, int priority) {
+    for (JsonNode feed : stream.get("feeds")) {
+      if (feed.get("priority").asInt() == priority) {
+        return feed.get("feedId").asText();
+      }
+    }
+    throw new AssertionError("no feed with priority " + priority + " in " + stream);
+  }
 
   private static Process publish(String streamName, String query) throws IOException {
     return publishTo(MediaNodeResource.node().rtmpUrl() + "/" + streamName + query);

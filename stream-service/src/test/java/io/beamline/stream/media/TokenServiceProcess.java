@@ -45,6 +45,15 @@ public class TokenServiceProcess implements QuarkusTestResourceLifecycleManager 
     }
   }
 
+  /** The {@code platform:internal} key token-service wrote at bootstrap. */
+  public static String internalKey() {
+    try {
+      return Files.readString(dir.resolve("internal-api-key.txt")).strip();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   @Override
   public Map<String, String> start() {
     Path jar = Path.of("../token-service/target/quarkus-app/quarkus-run.jar").toAbsolutePath();

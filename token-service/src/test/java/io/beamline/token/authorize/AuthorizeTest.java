@@ -2,6 +2,7 @@ package io.beamline.token.authorize;
 
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasItems;
@@ -113,6 +114,48 @@ class AuthorizeTest {
         .post("/api/keys")
         .then()
         .statusCode(403);
+  }
+
+  @Test
+  void shouldGiveSyndicationAPublishTokensRestreamTargetsWithKeys() {
+    Map<String, Object> body = new HashMap<>();
+    body.put("label", "restreamed");
+    body.put("streams", List.of(Map.of("streamName", "show")));
+    body.put(
+        "restream",
+        List.of(
+            Map.of("url", "rtmp://partner.example.net/live", "key", "key-1", "label", "partner"),
+            Map.of("url", "srt://ingest.example.net:9000", "key", "srt-key", "enabled", false)));
+    JsonPath publish = create("/api/publish_token", body);
+    long id = publish.getLong("id");
+    String path = "/internal/publish_token/" + id + "/restream";
+    given().get(path).then().statusCode(401);
+    given().auth().oauth2(operatorKey).get(path).then().statusCode(403);
+    given()
+        .auth()
+        .oauth2(internalKey)
+        .get(path)
+        .then()
+        .statusCode(200)
+        .body("data.tokenId", equalTo((int) id))
+        .body("data.accountId", notNullValue())
+        .body(
+            "data.targets.url",
+            contains("rtmp://partner.example.net/live", "srt://ingest.example.net:9000"))
+        .body("data.targets.key", contains("key-1", "srt-key"))
+        .body("data.targets.enabled", contains(true, false));
+    long subscribe =
+        create(
+                "/api/subscribe_token",
+                Map.of("label", "v", "streams", List.of(Map.of("streamName", "show"))))
+            .getLong("id");
+    given()
+        .auth()
+        .oauth2(internalKey)
+        .get("/internal/publish_token/" + subscribe + "/restream")
+        .then()
+        .statusCode(404)
+        .contentType("application/problem+json");
   }
 
   @Test

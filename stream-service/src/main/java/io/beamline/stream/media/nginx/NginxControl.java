@@ -33,6 +33,11 @@ public class NginxControl implements MediaNodeControl {
   }
 
   @Override
+  public void dropViewers(String feedId) {
+    send("/control/drop/subscriber?app=" + enc(node.app()) + "&name=" + enc(feedId));
+  }
+
+  @Override
   public void dropViewer(String feedId, String mediaClientId) {
     send(
         "/control/drop/client?app="
