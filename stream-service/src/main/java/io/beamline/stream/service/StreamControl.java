@@ -1,6 +1,7 @@
 package io.beamline.stream.service;
 
 import io.beamline.stream.Feed;
+import io.beamline.stream.LiveStream;
 import io.beamline.stream.ViewerSession;
 import io.beamline.stream.media.HlsSessions;
 import io.beamline.stream.media.MediaNodeControl;
@@ -49,6 +50,29 @@ public class StreamControl {
       endViewer(viewer, reason);
     }
     return stopped;
+  }
+
+  /** Stops every live stream of an account; returns how many streams stopped. */
+  public int stopAll(String accountId, String reason) {
+    int stopped = 0;
+    for (LiveStream stream : lifecycle.liveStreams(accountId)) {
+      if (stopStream(accountId, stream.streamName, reason) > 0) {
+        stopped++;
+      }
+    }
+    return stopped;
+  }
+
+  /**
+   * Gives a publish token's live feeds a new priority; players of a feed no longer served are
+   * disconnected, so they come back to the new one.
+   *
+   * @return how many feeds stopped being served
+   */
+  public int reprioritize(String accountId, long tokenId, int priority) {
+    List<Feed> moved = lifecycle.reprioritize(accountId, tokenId, priority);
+    moved.forEach(feed -> node.dropViewers(feed.id));
+    return moved.size();
   }
 
   /** Ends what a revoked publish or subscribe token let in. */

@@ -20,10 +20,15 @@ import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 
 /**
@@ -263,6 +268,66 @@ public class StreamLifecycle {
               reason));
     }
     return true;
+  }
+
+  /**
+   * Gives a publish token's live feeds a new priority in place (no reconnect): where that changes
+   * the feed a source is served by, {@code source-switched} says so.
+   *
+   * @return the feeds no longer served, whose players must be moved to the new one
+   */
+  @Transactional
+  public List<Feed> reprioritize(String accountId, long tokenId, int priority) {
+    List<Feed> notServedAnyMore = new ArrayList<>();
+    Set<String> streamIds = new TreeSet<>();
+    for (Feed feed : liveFeedsOfToken(tokenId)) {
+      if (feed.accountId.equals(accountId)) {
+        streamIds.add(feed.streamId);
+      }
+    }
+    Instant now = Instant.now();
+    for (String streamId : streamIds) {
+      LiveStream stream = em.find(LiveStream.class, streamId, LockModeType.PESSIMISTIC_WRITE);
+      List<Feed> before = liveFeeds(streamId);
+      Map<String, Feed> servedBefore = servedBySource(before);
+      for (Feed feed : before) {
+        if (feed.tokenId == tokenId) {
+          feed.priority = priority;
+        }
+      }
+      em.flush();
+      Map<String, Feed> servedAfter = servedBySource(liveFeeds(streamId));
+      for (Map.Entry<String, Feed> was : servedBefore.entrySet()) {
+        Feed current = servedAfter.get(was.getKey());
+        if (current != null && !current.id.equals(was.getValue().id)) {
+          sourceSwitched(stream, was.getValue(), current, "reprioritized", now);
+          notServedAnyMore.add(was.getValue());
+        }
+      }
+      stream.updatedAt = now;
+    }
+    return notServedAnyMore;
+  }
+
+  /** The served feed of each source (key: source id, "" for the main source). */
+  private static Map<String, Feed> servedBySource(List<Feed> liveBestFirst) {
+    Map<String, Feed> served = new LinkedHashMap<>();
+    servedFeed(liveBestFirst, null).ifPresent(f -> served.put("", f));
+    for (Feed feed : liveBestFirst) {
+      if (feed.sourceId != null) {
+        served.putIfAbsent("source:" + feed.sourceId, feed);
+      }
+    }
+    return served;
+  }
+
+  /** Live streams of an account. */
+  @Transactional
+  public List<LiveStream> liveStreams(String accountId) {
+    return em.createQuery(
+            "from LiveStream where accountId = ?1 and state = 'live'", LiveStream.class)
+        .setParameter(1, accountId)
+        .getResultList();
   }
 
   /** Viewers of {@code from} are now served {@code to} ({@code source-switched}). */

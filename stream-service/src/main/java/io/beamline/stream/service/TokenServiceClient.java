@@ -1,6 +1,7 @@
 package io.beamline.stream.service;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.beamline.platform.problem.ApiProblemException;
 import io.beamline.stream.config.StreamConfig;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -117,6 +118,43 @@ public class TokenServiceClient {
               Log.debugf("viewer-session end not reported: %s", e.getMessage());
               return null;
             });
+  }
+
+  /**
+   * Sets a publish token's priority on behalf of the caller (whose API key token-service checks, so
+   * another account's token is not found); a refusal reaches the caller as token-service's problem.
+   *
+   * @throws ApiProblemException with token-service's status when it refuses
+   */
+  public void setPublishTokenPriority(String callerAuthorization, long tokenId, int priority) {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(config.url() + "/api/v2/publish_token/" + tokenId))
+            .timeout(config.timeout())
+            .header("Authorization", callerAuthorization)
+            .header("Content-Type", "application/json")
+            .PUT(HttpRequest.BodyPublishers.ofString("{\"priority\":" + priority + "}"))
+            .build();
+    HttpResponse<String> response;
+    try {
+      response = http.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new ApiProblemException(
+          503, "Service Unavailable", "token_service_unavailable", "token-service unreachable");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ApiProblemException(
+          503, "Service Unavailable", "token_service_unavailable", "interrupted");
+    }
+    if (response.statusCode() == 404) {
+      throw ApiProblemException.notFound("publish token", Long.toString(tokenId));
+    }
+    if (response.statusCode() >= 300) {
+      throw new ApiProblemException(
+          response.statusCode() >= 500 ? 502 : response.statusCode(),
+          "Token update refused",
+          "token_update_refused",
+          "token-service answered " + response.statusCode() + ": " + oneLine(response.body()));
+    }
   }
 
   private HttpResponse<String> post(String path, String body)

@@ -458,7 +458,118 @@ class MediaPlaneTest {
     assertFalse(probe(url).contains("h264"), "a used egress URL is refused");
   }
 
+  @Test
+  @Order(9)
+  void reprioritizingATokenSwitchesViewersToItsFeedWithoutAReconnect() throws Exception {
+    JsonNode main = newPublishToken("cam-prio");
+    JsonNode spare = newPublishToken("cam-prio");
+    Process first = publish("cam-prio", "?token=" + main.get("token").asText() + "&priority=5");
+    awaitFeeds("cam-prio", 1);
+    Process second = publish("cam-prio", "?token=" + spare.get("token").asText() + "&priority=1");
+    JsonNode stream = awaitFeeds("cam-prio", 2);
+    String mainFeed = feedWithPriority(stream, 5);
+    String spareFeed = feedWithPriority(stream, 1);
+
+    given()
+        .auth()
+        .oauth2(operatorKey)
+        .contentType(ContentType.JSON)
+        .body(Map.of("tokenId", spare.get("id").asLong(), "updatePriority", 10))
+        .post("/api/stream/reprioritize")
+        .then()
+        .statusCode(200)
+        .body("data.stoppingLevel", equalTo("Feed"));
+    JsonNode switched =
+        awaitEvents(Topics.SOURCE_SWITCHED, "cam-prio", 1, Duration.ofSeconds(5)).get(0);
+    assertEquals(mainFeed, switched.get("fromFeedId").asText());
+    assertEquals(spareFeed, switched.get("toFeedId").asText());
+    assertEquals("reprioritized", switched.get("reason").asText());
+    assertEquals(
+        10,
+        tokenService("GET", "/api/publish_token/" + spare.get("id").asLong(), null)
+            .get("data")
+            .get("priority")
+            .asInt());
+    assertEquals(
+        spareFeed,
+        egress("cam-prio").then().statusCode(200).extract().path("data.feedId").toString());
+    assertTrue(first.isAlive() && second.isAlive(), "no publisher was disconnected");
+
+    given()
+        .auth()
+        .oauth2(operatorKey)
+        .contentType(ContentType.JSON)
+        .body(Map.of("tokenId", 987654321, "updatePriority", 1))
+        .post("/api/stream/reprioritize")
+        .then()
+        .statusCode(404)
+        .contentType("application/problem+json");
+    given()
+        .auth()
+        .oauth2(operatorKey)
+        .contentType(ContentType.JSON)
+        .body(Map.of("tokenId", "seven"))
+        .post("/api/stream/reprioritize")
+        .then()
+        .statusCode(400)
+        .contentType("application/problem+json");
+  }
+
+  @Test
+  @Order(10)
+  void stopAllEndsEveryLiveStreamOfTheAccountOnly() throws Exception {
+    String other = otherAccountKey();
+    given()
+        .auth()
+        .oauth2(other)
+        .post("/api/stream/stop/all")
+        .then()
+        .statusCode(200)
+        .body("data.stoppingLevel", equalTo("None"));
+    assertEquals(
+        "live",
+        given()
+            .auth()
+            .oauth2(operatorKey)
+            .get("/api/monitoring/streams/cam-prio")
+            .jsonPath()
+            .getString("data.state"));
+
+    given()
+        .auth()
+        .oauth2(operatorKey)
+        .post("/api/stream/stop/all")
+        .then()
+        .statusCode(200)
+        .body("data.stoppingLevel", equalTo("Account"));
+    for (String name : List.of("cam-prio", "cam-backup")) {
+      assertEquals(
+          "ended",
+          given()
+              .auth()
+              .oauth2(operatorKey)
+              .get("/api/monitoring/streams/" + name)
+              .jsonPath()
+              .getString("data.state"));
+      awaitEvents(Topics.STREAM_ENDED, name, 1, Duration.ofSeconds(5));
+    }
+    // Worst feed first: stopping switched no viewer to a feed about to end.
+    assertEquals(1, events(Topics.SOURCE_SWITCHED, "cam-prio").size());
+  }
+
   // --- helpers -----------------------------------------------------------------------------
+
+  private static JsonNode newPublishToken(String streamName) throws Exception {
+    return tokenService(
+            "POST",
+            "/api/publish_token",
+            "{\"label\":\""
+                + streamName
+                + "\",\"streams\":[{\"streamName\":\""
+                + streamName
+                + "\"}]}")
+        .get("data");
+  }
 
   private static Response egress(String streamName) {
     return given()
