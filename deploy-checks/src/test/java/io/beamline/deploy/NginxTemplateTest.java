@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 class NginxTemplateTest {
 
   static final Set<String> PLACEHOLDERS =
-      Set.of("STREAM_SERVICE_URL", "RTMP_PORT", "HTTP_PORT", "CONTROL_PORT");
+      Set.of("STREAM_SERVICE_URL", "MEDIA_CALLBACK_KEY", "RTMP_PORT", "HTTP_PORT", "CONTROL_PORT");
   private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Z_]+)}");
   private static final Path RTMP_MODULE = Path.of("/usr/lib/nginx/modules/ngx_rtmp_module.so");
 
@@ -46,9 +46,13 @@ class NginxTemplateTest {
       assertTrue(m.find(), () -> "no " + callback);
       assertTrue(
           m.group(1).startsWith("${STREAM_SERVICE_URL}/media/nginx/"), () -> callback + " URL");
+      assertTrue(
+          m.group(1).endsWith("?key=${MEDIA_CALLBACK_KEY}"), () -> callback + " carries the key");
     }
     assertTrue(template.contains("auth_request /auth/hls;"));
-    assertTrue(template.contains("proxy_pass ${STREAM_SERVICE_URL}/media/nginx/hls-auth;"));
+    assertTrue(
+        template.contains(
+            "proxy_pass ${STREAM_SERVICE_URL}/media/nginx/hls-auth?key=${MEDIA_CALLBACK_KEY};"));
     assertTrue(template.contains("rtmp_stat all;"));
     assertTrue(template.contains("rtmp_control all;"));
   }
@@ -63,6 +67,7 @@ class NginxTemplateTest {
             Files.readString(RepoFiles.resolve("media-node/nginx.conf.template")),
             Map.of(
                 "STREAM_SERVICE_URL", "http://127.0.0.1:18082",
+                "MEDIA_CALLBACK_KEY", "0123abcd",
                 "RTMP_PORT", "19350",
                 "HTTP_PORT", "18080",
                 "CONTROL_PORT", "18086"));

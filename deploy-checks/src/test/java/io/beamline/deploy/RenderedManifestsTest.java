@@ -80,6 +80,7 @@ class RenderedManifestsTest {
         Set.of(
             "beamline-master-key",
             "beamline-media-jwt",
+            "beamline-media-callback",
             "beamline-s3",
             "beamline-db-token",
             "beamline-db-stream",

@@ -33,6 +33,7 @@ public final class MediaNode extends ManagedProcess {
   private final int httpPort;
   private final int controlPort;
   private final String callbackUrl;
+  private final String callbackKey;
   private final String nginx;
   private final String rtmpModule;
   private final Duration startTimeout;
@@ -44,6 +45,7 @@ public final class MediaNode extends ManagedProcess {
     this.httpPort = b.httpPort > 0 ? b.httpPort : Ports.freePort();
     this.controlPort = b.controlPort > 0 ? b.controlPort : Ports.freePort();
     this.callbackUrl = stripSlash(b.callbackUrl);
+    this.callbackKey = b.callbackKey != null ? b.callbackKey : randomKey();
     this.nginx = b.nginx;
     this.rtmpModule = b.rtmpModule;
     this.startTimeout = b.startTimeout;
@@ -107,7 +109,8 @@ public final class MediaNode extends ManagedProcess {
         .replace("@RTMP_PORT@", Integer.toString(rtmpPort))
         .replace("@HTTP_PORT@", Integer.toString(httpPort))
         .replace("@CONTROL_PORT@", Integer.toString(controlPort))
-        .replace("@CALLBACK_URL@", callbackUrl);
+        .replace("@CALLBACK_URL@", callbackUrl)
+        .replace("@CALLBACK_KEY@", callbackKey);
   }
 
   private void awaitReady() {
@@ -202,6 +205,21 @@ public final class MediaNode extends ManagedProcess {
     return callbackUrl;
   }
 
+  /**
+   * The secret every callback carries ({@code ?key=}); stream-service must be given the same one
+   * ({@code beamline.stream.media-node.callback-key}).
+   */
+  public String callbackKey() {
+    return callbackKey;
+  }
+
+  /** 32 random bytes in hex: URL-safe as it is. */
+  private static String randomKey() {
+    byte[] bytes = new byte[32];
+    new java.security.SecureRandom().nextBytes(bytes);
+    return java.util.HexFormat.of().formatHex(bytes);
+  }
+
   private static String stripSlash(String url) {
     if (url == null || url.isBlank()) {
       throw new IllegalArgumentException("a media node needs the stream-service callback URL");
@@ -220,6 +238,7 @@ public final class MediaNode extends ManagedProcess {
     private int httpPort;
     private int controlPort;
     private String callbackUrl;
+    private String callbackKey;
     private Path dataDir;
     private Path logFile;
     private Path runDir;
@@ -254,6 +273,12 @@ public final class MediaNode extends ManagedProcess {
     }
 
     /** Data directory (config, HLS segments); default a temporary one deleted on close. */
+    /** The callback key (URL-safe characters only); default: a random one. */
+    public Builder callbackKey(String callbackKey) {
+      this.callbackKey = callbackKey;
+      return this;
+    }
+
     public Builder dataDir(Path dataDir) {
       this.dataDir = dataDir;
       return this;

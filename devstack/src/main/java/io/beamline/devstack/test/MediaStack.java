@@ -146,6 +146,7 @@ public final class MediaStack {
     streamEnv.put("BEAMLINE_STREAM_MEDIA_NODE_RTMP_URL", mediaNode.rtmpUrl());
     streamEnv.put("BEAMLINE_STREAM_MEDIA_NODE_HLS_URL", mediaNode.httpUrl());
     streamEnv.put("BEAMLINE_STREAM_MEDIA_NODE_CONTROL_URL", mediaNode.controlUrl());
+    streamEnv.put("BEAMLINE_STREAM_MEDIA_NODE_CALLBACK_KEY", mediaNode.callbackKey());
     streamEnv.put("BEAMLINE_STREAM_STAT_INTERVAL", "1s");
     Process stream = launch("stream-service", repo, streamEnv);
     awaitReady("stream-service", stream, streamServiceUrl, null);

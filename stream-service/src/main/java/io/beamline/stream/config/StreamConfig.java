@@ -69,6 +69,12 @@ public interface StreamConfig {
     @WithDefault("http://127.0.0.1:8087")
     String controlUrl();
 
+    /**
+     * The secret the node's callbacks carry ({@code ?key=}; URL-safe characters, e.g. hex). Unset,
+     * callbacks are accepted from anyone who can reach this service: development only.
+     */
+    Optional<String> callbackKey();
+
     /** The public RTMP application name. */
     @WithDefault("live")
     String app();

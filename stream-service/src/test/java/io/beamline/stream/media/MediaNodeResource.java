@@ -32,6 +32,7 @@ public class MediaNodeResource implements QuarkusTestResourceLifecycleManager {
         "beamline.stream.media-node.rtmp-url", node.rtmpUrl(),
         "beamline.stream.media-node.hls-url", node.httpUrl(),
         "beamline.stream.media-node.control-url", node.controlUrl(),
+        "beamline.stream.media-node.callback-key", node.callbackKey(),
         "beamline.stream.hls-idle-timeout", "4s",
         "beamline.stream.stat-interval", "1s");
   }

@@ -557,6 +557,40 @@ class MediaPlaneTest {
     assertEquals(1, events(Topics.SOURCE_SWITCHED, "cam-prio").size());
   }
 
+  @Test
+  @Order(11)
+  void callbacksWithoutTheNodesKeyAreRefused() {
+    // Only the media node knows the key: a forged publish-done cannot end anything.
+    given()
+        .contentType(ContentType.URLENC)
+        .formParam("clientid", "1")
+        .formParam("name", "cam-a")
+        .post("/media/nginx/publish-done")
+        .then()
+        .statusCode(403);
+    given()
+        .contentType(ContentType.URLENC)
+        .queryParam("key", "guess")
+        .formParam("clientid", "1")
+        .formParam("name", "cam-a")
+        .post("/media/nginx/play")
+        .then()
+        .statusCode(403);
+    given()
+        .header("X-Original-URI", "/hls/x/y.m3u8")
+        .header("X-Real-IP", "127.0.0.1")
+        .get("/media/nginx/hls-auth")
+        .then()
+        .statusCode(403);
+    given()
+        .queryParam("key", MediaNodeResource.node().callbackKey())
+        .contentType(ContentType.URLENC)
+        .formParam("clientid", "424242")
+        .post("/media/nginx/publish-done")
+        .then()
+        .statusCode(200);
+  }
+
   // --- helpers -----------------------------------------------------------------------------
 
   private static JsonNode newPublishToken(String streamName) throws Exception {
