@@ -15,6 +15,9 @@ class StreamServiceFoundationTest extends ServiceFoundationContract {
 
   @Override
   protected List<String> serviceMigrations() {
-    return List.of("1 db/migration/V1__stream_baseline.sql", "2 db/migration/V2__live_streams.sql");
+    return List.of(
+        "1 db/migration/V1__stream_baseline.sql",
+        "2 db/migration/V2__live_streams.sql",
+        "3 db/migration/V3__egress_grants.sql");
   }
 }

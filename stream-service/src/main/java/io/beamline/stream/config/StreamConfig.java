@@ -34,6 +34,10 @@ public interface StreamConfig {
   @WithDefault("5s")
   Duration statInterval();
 
+  /** How often each live stream's traffic is published as {@code stream-stats}. */
+  @WithDefault("60s")
+  Duration statsEventInterval();
+
   /** token-service's address and the key stream-service presents to its internal endpoints. */
   interface TokenService {
     @WithDefault("http://127.0.0.1:8081")

@@ -8,6 +8,7 @@ import io.beamline.events.stream.PublisherFailedEvent;
 import io.beamline.events.stream.SourceSwitchedEvent;
 import io.beamline.events.stream.StreamEndedEvent;
 import io.beamline.events.stream.StreamStartedEvent;
+import io.beamline.events.stream.StreamStatsEvent;
 import io.beamline.events.stream.ViewerJoinedEvent;
 import io.beamline.events.stream.ViewerLeftEvent;
 import io.beamline.platform.outbox.OutboxWriter;
@@ -319,6 +320,70 @@ public class StreamLifecycle {
       }
     }
     return served;
+  }
+
+  /** Streams with a live feed on one media node. */
+  @Transactional
+  public List<String> liveStreamIdsOfNode(String mediaNodeId) {
+    return em.createQuery(
+            "select distinct streamId from Feed where mediaNodeId = ?1 and state = 'live'",
+            String.class)
+        .setParameter(1, mediaNodeId)
+        .getResultList();
+  }
+
+  /** How many viewers (internal readers excluded) watch a feed over RTMP. */
+  @Transactional
+  public Map<String, Integer> rtmpViewersByFeed(String mediaNodeId) {
+    Map<String, Integer> counts = new java.util.HashMap<>();
+    for (Object[] row :
+        em.createQuery(
+                "select feedId, count(*) from ViewerSession where mediaNodeId = ?1 and state ="
+                    + " 'live' and internalReader = false and mediaClientId is not null group by"
+                    + " feedId",
+                Object[].class)
+            .setParameter(1, mediaNodeId)
+            .getResultList()) {
+      counts.put((String) row[0], ((Number) row[1]).intValue());
+    }
+    return counts;
+  }
+
+  /**
+   * Traffic of a stream over an interval ({@code stream-stats}, with the viewers watching at its
+   * end); nothing for a stream that ended and moved no bytes.
+   */
+  @Transactional
+  public void streamStats(
+      String streamId, Instant start, Instant end, long bytesIn, long bytesOut) {
+    LiveStream stream = em.find(LiveStream.class, streamId, LockModeType.PESSIMISTIC_WRITE);
+    if (stream == null
+        || (!LiveStream.LIVE.equals(stream.state) && bytesIn == 0 && bytesOut == 0)) {
+      return;
+    }
+    long viewers =
+        em.createQuery(
+                "select count(*) from ViewerSession where streamId = ?1 and state = 'live'"
+                    + " and internalReader = false",
+                Long.class)
+            .setParameter(1, streamId)
+            .getSingleResult();
+    emit(
+        Topics.STREAM_STATS,
+        stream,
+        new StreamStatsEvent(
+            UUID.randomUUID(),
+            stream.accountId,
+            end,
+            stream.id,
+            stream.streamName,
+            stream.nextSequence(),
+            stream.clusterId,
+            start,
+            end,
+            bytesIn,
+            bytesOut,
+            (int) viewers));
   }
 
   /** Live streams of an account. */

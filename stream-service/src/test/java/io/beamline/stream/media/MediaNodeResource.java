@@ -34,7 +34,8 @@ public class MediaNodeResource implements QuarkusTestResourceLifecycleManager {
         "beamline.stream.media-node.control-url", node.controlUrl(),
         "beamline.stream.media-node.callback-key", node.callbackKey(),
         "beamline.stream.hls-idle-timeout", "4s",
-        "beamline.stream.stat-interval", "1s");
+        "beamline.stream.stat-interval", "1s",
+        "beamline.stream.stats-event-interval", "2s");
   }
 
   @Override

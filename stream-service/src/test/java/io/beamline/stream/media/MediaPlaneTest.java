@@ -244,7 +244,13 @@ class MediaPlaneTest {
       assertEquals(i + 1, all.get(i).get("sequence").asLong(), "sequence of " + all.get(i));
     }
     assertEquals(Topics.STREAM_STARTED, all.get(0).get("_topic").asText());
-    assertEquals(Topics.STREAM_ENDED, all.get(all.size() - 1).get("_topic").asText());
+    // Only the traffic of the stream's last moments may follow its end.
+    List<String> lifecycle =
+        all.stream()
+            .map(e -> e.get("_topic").asText())
+            .filter(topic -> !topic.equals(Topics.STREAM_STATS))
+            .toList();
+    assertEquals(Topics.STREAM_ENDED, lifecycle.get(lifecycle.size() - 1));
     given()
         .auth()
         .oauth2(operatorKey)
@@ -384,6 +390,18 @@ class MediaPlaneTest {
                 events(Topics.VIEWER_JOINED, "cam-backup").stream()
                     .anyMatch(e -> e.get("internalReader").asBoolean()));
 
+    // Traffic is reported per interval; the platform's own reader is no viewer.
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(
+            () ->
+                events(Topics.STREAM_STATS, "cam-backup").stream()
+                    .anyMatch(e -> e.get("bytesIn").asLong() > 0));
+    for (JsonNode stats : events(Topics.STREAM_STATS, "cam-backup")) {
+      assertEquals(0, stats.get("viewers").asInt(), stats.toString());
+      assertEquals(0, stats.get("bytesOut").asLong(), stats.toString());
+    }
+
     Instant killed = Instant.now();
     primary.destroyForcibly();
     JsonNode switched =
@@ -469,6 +487,28 @@ class MediaPlaneTest {
     JsonNode stream = awaitFeeds("cam-prio", 2);
     String mainFeed = feedWithPriority(stream, 5);
     String spareFeed = feedWithPriority(stream, 1);
+
+    // A real RTMP viewer: the bytes it is sent are the stream's bytes out.
+    JsonNode watch =
+        readTree(
+                director(
+                        "/api/director/subscribe",
+                        subscribeToken,
+                        Map.of("streamName", "cam-prio", "streamAccountId", accountId))
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .asString())
+            .get("data");
+    Process viewer = read(url(watch, "rtmp"));
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(
+            () ->
+                events(Topics.STREAM_STATS, "cam-prio").stream()
+                    .anyMatch(
+                        e -> e.get("bytesOut").asLong() > 0 && e.get("viewers").asInt() == 1));
+    viewer.destroy();
 
     given()
         .auth()

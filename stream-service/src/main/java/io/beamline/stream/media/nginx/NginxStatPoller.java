@@ -3,6 +3,7 @@ package io.beamline.stream.media.nginx;
 import io.beamline.stream.Feed;
 import io.beamline.stream.config.StreamConfig;
 import io.beamline.stream.service.StreamLifecycle;
+import io.beamline.stream.service.StreamTraffic;
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -13,7 +14,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -31,6 +34,7 @@ public class NginxStatPoller {
   private static final Duration MISSING_GRACE = Duration.ofSeconds(10);
 
   private final StreamLifecycle lifecycle;
+  private final StreamTraffic traffic;
   private Set<String> missingBefore = Set.of();
   private final StreamConfig.MediaNode node;
   private final HttpClient http =
@@ -39,8 +43,9 @@ public class NginxStatPoller {
           .connectTimeout(Duration.ofSeconds(1))
           .build();
 
-  public NginxStatPoller(StreamLifecycle lifecycle, StreamConfig config) {
+  public NginxStatPoller(StreamLifecycle lifecycle, StreamTraffic traffic, StreamConfig config) {
     this.lifecycle = lifecycle;
+    this.traffic = traffic;
     this.node = config.mediaNode();
   }
 
@@ -64,6 +69,9 @@ public class NginxStatPoller {
       Document doc = factory.newDocumentBuilder().parse(new ByteArrayInputStream(response.body()));
       NodeList streams = doc.getElementsByTagName("stream");
       Set<String> onNode = new HashSet<>();
+      Map<String, Feed> live = new HashMap<>();
+      lifecycle.liveFeedsOfNode(node.id()).forEach(f -> live.put(f.id, f));
+      Map<String, Integer> viewers = lifecycle.rtmpViewersByFeed(node.id());
       for (int i = 0; i < streams.getLength(); i++) {
         Element stream = (Element) streams.item(i);
         Element app = (Element) stream.getParentNode().getParentNode();
@@ -76,8 +84,19 @@ public class NginxStatPoller {
         if (name != null && bytesIn != null && name.startsWith("f")) {
           onNode.add(name);
           lifecycle.feedBytes(name, Long.parseLong(bytesIn));
+          Feed feed = live.get(name);
+          if (feed != null) {
+            // nclients counts the publisher too; the rest play the feed, the HLS relay included.
+            traffic.observe(
+                feed,
+                Long.parseLong(bytesIn),
+                number(text(stream, "bytes_out")),
+                (int) number(text(stream, "nclients")) - 1,
+                viewers.getOrDefault(name, 0));
+          }
         }
       }
+      traffic.forgetFeedsExcept(onNode);
       reconcile(onNode);
     } catch (java.io.IOException e) {
       Log.debugf("media node /stat unreachable: %s", e.getMessage());
@@ -104,6 +123,14 @@ public class NginxStatPoller {
       }
     }
     missingBefore = missing;
+  }
+
+  private static long number(String value) {
+    try {
+      return value == null ? 0 : Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 
   private static String text(Element parent, String child) {

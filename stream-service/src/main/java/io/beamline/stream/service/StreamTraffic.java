@@ -1,0 +1,85 @@
+package io.beamline.stream.service;
+
+import io.beamline.stream.Feed;
+import io.beamline.stream.config.StreamConfig;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Turns the media node's cumulative per-feed byte counters into per-stream traffic over an interval
+ * and publishes it as {@code stream-stats}; bytes sent to the platform's own readers (and to the
+ * node's internal HLS relay) are not counted as bytes out.
+ */
+@ApplicationScoped
+public class StreamTraffic {
+
+  /** The last counters read for one feed on the node. */
+  private record Counters(long bytesIn, long bytesOut) {}
+
+  /** Bytes of one stream since the last report. */
+  private static final class Pending {
+    long bytesIn;
+    long bytesOut;
+  }
+
+  private final StreamLifecycle lifecycle;
+  private final StreamConfig.MediaNode node;
+  private final Map<String, Counters> lastByFeed = new HashMap<>();
+  private final Map<String, Pending> pendingByStream = new HashMap<>();
+  private Instant intervalStart = Instant.now();
+
+  public StreamTraffic(StreamLifecycle lifecycle, StreamConfig config) {
+    this.lifecycle = lifecycle;
+    this.node = config.mediaNode();
+  }
+
+  /**
+   * One reading of a feed's counters.
+   *
+   * @param players the node's players of the feed (its client count less the publisher): viewers,
+   *     internal readers and the HLS relay all receive the same bytes
+   * @param viewerPlayers how many of them are viewers
+   */
+  public synchronized void observe(
+      Feed feed, long bytesIn, long bytesOut, int players, int viewerPlayers) {
+    Counters last = lastByFeed.put(feed.id, new Counters(bytesIn, bytesOut));
+    // The first reading of a feed is its baseline; a counter that went back is a restarted node.
+    long deltaIn = last == null ? bytesIn : Math.max(0, bytesIn - last.bytesIn());
+    long deltaOut = last == null ? bytesOut : Math.max(0, bytesOut - last.bytesOut());
+    long viewerShare = players <= 0 ? 0 : deltaOut * Math.min(viewerPlayers, players) / players;
+    Pending pending = pendingByStream.computeIfAbsent(feed.streamId, id -> new Pending());
+    pending.bytesIn += deltaIn;
+    pending.bytesOut += viewerShare;
+  }
+
+  /** Feeds that ended no longer need a baseline. */
+  public synchronized void forgetFeedsExcept(java.util.Set<String> liveFeedIds) {
+    lastByFeed.keySet().retainAll(liveFeedIds);
+  }
+
+  /** Publishes one {@code stream-stats} per stream with traffic (or live) since the last one. */
+  @Scheduled(
+      every = "${beamline.stream.stats-event-interval:60s}",
+      delayed = "${beamline.stream.stats-event-interval:60s}",
+      concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+  void report() {
+    Map<String, Pending> due;
+    Instant start;
+    Instant end = Instant.now();
+    synchronized (this) {
+      due = new HashMap<>(pendingByStream);
+      pendingByStream.clear();
+      start = intervalStart;
+      intervalStart = end;
+    }
+    for (String streamId : lifecycle.liveStreamIdsOfNode(node.id())) {
+      due.putIfAbsent(streamId, new Pending());
+    }
+    due.forEach(
+        (streamId, traffic) ->
+            lifecycle.streamStats(streamId, start, end, traffic.bytesIn, traffic.bytesOut));
+  }
+}
