@@ -69,4 +69,31 @@ public class Feed extends PanacheEntityBase {
 
   @Column(name = "bytes_in")
   public long bytesIn;
+
+  /** Video codec as the node reports it (e.g. {@code H264}); null until known or audio-only. */
+  @Column(name = "video_codec")
+  public String videoCodec;
+
+  /** Audio codec as the node reports it (e.g. {@code AAC}); null until known or video-only. */
+  @Column(name = "audio_codec")
+  public String audioCodec;
+
+  @Column(name = "video_width")
+  public Integer videoWidth;
+
+  @Column(name = "video_height")
+  public Integer videoHeight;
+
+  /** Incoming bits per second, as the node measures it. */
+  public Long bandwidth;
+
+  /** Whether the node has told what the feed carries yet. */
+  public boolean mediaKnown() {
+    return videoCodec != null || audioCodec != null;
+  }
+
+  /** A feed with sound and no picture: an alternate audio rendition. */
+  public boolean audioOnly() {
+    return videoCodec == null && audioCodec != null;
+  }
 }

@@ -321,6 +321,41 @@ public class MediaGateway {
     }
   }
 
+  /**
+   * The master playlist for {@code /hls/<media JWT>/master.m3u8}: for a viewer grant of this client
+   * whose session may still start (fresh) or goes on (live); empty when refused or when nothing is
+   * live.
+   */
+  public Playlist hlsMaster(String jwt, String clientIp, String sourceId) {
+    Optional<MediaGrant> grant = jwts.read(jwt);
+    if (grant.isEmpty()) {
+      return Playlist.REFUSED;
+    }
+    MediaGrant g = grant.get();
+    if (!MediaGrant.SUBSCRIBE.equals(g.action()) || !Objects.equals(g.clientIp(), clientIp)) {
+      return Playlist.REFUSED;
+    }
+    if (g.expiresAt().isBefore(Instant.now())) {
+      Optional<ViewerSession> session = lifecycle.viewerOfGrant(g.id());
+      if (session.isEmpty() || !ViewerSession.LIVE.equals(session.get().state)) {
+        return Playlist.REFUSED;
+      }
+    }
+    return HlsMasterPlaylist.write(lifecycle.liveFeeds(g.streamId()), sourceId)
+        .map(Playlist::of)
+        .orElse(Playlist.NOT_LIVE);
+  }
+
+  /** A playlist to serve, or why not: {@code status} 200, 403 (refused) or 404 (not live). */
+  public record Playlist(int status, String text) {
+    static final Playlist REFUSED = new Playlist(403, null);
+    static final Playlist NOT_LIVE = new Playlist(404, null);
+
+    static Playlist of(String text) {
+      return new Playlist(200, text);
+    }
+  }
+
   /** Who a viewer is, once authorised; {@code refusal} set when not. */
   private record Viewer(
       String accountId,

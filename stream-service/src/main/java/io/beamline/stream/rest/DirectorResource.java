@@ -180,10 +180,10 @@ public class DirectorResource {
     String jwt = jwts.issue(grant);
     List<MediaUrl> urls = new ArrayList<>();
     Optional<Feed> active = lifecycle.activeFeed(account, request.streamName());
-    // HLS names the feed's files, so it exists only while the stream is live.
+    // HLS starts at the master playlist stream-service writes (renditions, alternate audio);
+    // offered while the stream is live.
     active.ifPresent(
-        feed ->
-            urls.add(new MediaUrl("hls", node.hlsUrl() + "/hls/" + jwt + "/" + feed.id + ".m3u8")));
+        feed -> urls.add(new MediaUrl("hls", node.hlsUrl() + "/hls/" + jwt + "/master.m3u8")));
     urls.add(new MediaUrl("rtmp", node.rtmpUrl() + "/" + request.streamName() + "?jwt=" + jwt));
     return Envelope.success(
         new DirectorResponse(

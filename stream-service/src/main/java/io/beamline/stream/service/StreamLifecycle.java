@@ -421,6 +421,27 @@ public class StreamLifecycle {
     return candidate.isPresent() && candidate.get().id.equals(feed.id);
   }
 
+  /** Records what the media node says a live feed carries. */
+  @Transactional
+  public void feedMedia(
+      String feedId,
+      String videoCodec,
+      String audioCodec,
+      Integer width,
+      Integer height,
+      Long bandwidth) {
+    em.createQuery(
+            "update Feed set videoCodec = ?1, audioCodec = ?2, videoWidth = ?3, videoHeight = ?4,"
+                + " bandwidth = ?5 where id = ?6 and state = 'live'")
+        .setParameter(1, videoCodec)
+        .setParameter(2, audioCodec)
+        .setParameter(3, width)
+        .setParameter(4, height)
+        .setParameter(5, bandwidth)
+        .setParameter(6, feedId)
+        .executeUpdate();
+  }
+
   /** Records the latest byte counter the media node reported for a live feed. */
   @Transactional
   public void feedBytes(String feedId, long bytesIn) {

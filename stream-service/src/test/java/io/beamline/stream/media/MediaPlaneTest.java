@@ -110,7 +110,8 @@ class MediaPlaneTest {
             .get("data");
     String hls = url(director, "hls");
     String rtmp = url(director, "rtmp");
-    assertTrue(hls.endsWith("/" + feedId + ".m3u8"), hls);
+    assertTrue(hls.endsWith("/master.m3u8"), hls);
+    assertTrue(text(hls).contains("\n" + feedId + ".m3u8\n"), "the master names the feed");
 
     assertTrue(probe(rtmp).contains("h264"), "RTMP playback through the Director's URL");
     await().atMost(Duration.ofSeconds(20)).until(() -> probe(hls).contains("h264"));
@@ -429,7 +430,8 @@ class MediaPlaneTest {
                     .extract()
                     .asString())
             .get("data");
-    assertTrue(url(director, "hls").endsWith("/" + backupFeed + ".m3u8"));
+    String master = text(url(director, "hls"));
+    assertTrue(master.contains(backupFeed) && !master.contains(primaryFeed), master);
     assertTrue(probe(url(director, "rtmp")).contains("h264"));
     List<String> order =
         events(Topics.FEED_ENDED, "cam-backup").stream()
@@ -631,7 +633,142 @@ class MediaPlaneTest {
         .statusCode(200);
   }
 
+  @Test
+  @Order(12)
+  void simulcastLayersAndAnAudioOnlySourceMakeOneMasterPlaylist() throws Exception {
+    String token = newPublishToken("cam-sim").get("token").asText();
+    String base = MediaNodeResource.node().rtmpUrl() + "/cam-sim?token=" + token;
+    publishTo(base + "&simulcastId=ladder", "testsrc=size=320x240:rate=15", true);
+    publishTo(base + "&simulcastId=ladder", "testsrc=size=192x144:rate=15", true);
+    publishAudioTo(base + "&sourceId=es");
+    awaitFeeds("cam-sim", 3);
+
+    JsonNode director =
+        readTree(
+                director(
+                        "/api/director/subscribe",
+                        subscribeToken,
+                        Map.of("streamName", "cam-sim", "streamAccountId", accountId))
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .asString())
+            .get("data");
+    String hls = url(director, "hls");
+    // The node reports sizes and codecs through /stat (read every second here).
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> {
+              String m = text(hls);
+              return m.contains("RESOLUTION=320x240")
+                  && m.contains("RESOLUTION=192x144")
+                  && m.contains("NAME=\"es\"");
+            });
+    String master = text(hls);
+    assertEquals(2, master.split("#EXT-X-STREAM-INF:").length - 1, master);
+    assertTrue(master.contains("LANGUAGE=\"es\""), master);
+    assertTrue(master.contains("AUDIO=\"audio\""), master);
+    // A player reads it: both variants and the alternate audio are programs/streams to ffprobe.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              String probed = probeStreams(hls);
+              return probed.contains("320,240") && probed.contains("192,144");
+            });
+  }
+
   // --- helpers -----------------------------------------------------------------------------
+
+  /** Width,height (or codec) of every stream ffprobe finds at {@code url}. */
+  private static String probeStreams(String url) throws Exception {
+    Process p =
+        new ProcessBuilder(
+                "ffprobe",
+                "-v",
+                "error",
+                "-rw_timeout",
+                "10000000",
+                "-show_entries",
+                "stream=codec_name,width,height",
+                "-of",
+                "csv=p=0",
+                url)
+            .redirectErrorStream(true)
+            .start();
+    FFMPEGS.add(p);
+    if (!p.waitFor(25, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      return "";
+    }
+    return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+  }
+
+  /** ffmpeg publishing 60 s of lavfi {@code video} (and a tone when {@code audio}). */
+  private static Process publishTo(String url, String video, boolean audio) throws IOException {
+    Path log = Files.createTempFile(Path.of("target"), "ffmpeg-", ".log");
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi", "-i", video));
+    if (audio) {
+      command.addAll(List.of("-f", "lavfi", "-i", "sine=frequency=440"));
+    }
+    command.addAll(
+        List.of(
+            "-t",
+            "60",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-tune",
+            "zerolatency",
+            "-g",
+            "15"));
+    if (audio) {
+      command.addAll(List.of("-c:a", "aac"));
+    }
+    command.addAll(List.of("-f", "flv", url));
+    Process p =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .start();
+    FFMPEGS.add(p);
+    return p;
+  }
+
+  /** ffmpeg publishing 60 s of sound only (a second language, say). */
+  private static Process publishAudioTo(String url) throws IOException {
+    Path log = Files.createTempFile(Path.of("target"), "ffmpeg-audio-", ".log");
+    Process p =
+        new ProcessBuilder(
+                "ffmpeg",
+                "-hide_banner",
+                "-loglevel",
+                "error",
+                "-re",
+                "-f",
+                "lavfi",
+                "-i",
+                "sine=frequency=880",
+                "-t",
+                "60",
+                "-c:a",
+                "aac",
+                "-f",
+                "flv",
+                url)
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .start();
+    FFMPEGS.add(p);
+    return p;
+  }
 
   private static JsonNode newPublishToken(String streamName) throws Exception {
     return tokenService(
@@ -823,6 +960,14 @@ class MediaPlaneTest {
       }
     }
     throw new AssertionError("no " + protocol + " URL in " + director);
+  }
+
+  private static String text(String url) throws Exception {
+    HttpResponse<String> response =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, response.statusCode(), url);
+    return response.body();
   }
 
   private static int get(String url) throws Exception {

@@ -13,6 +13,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -32,6 +34,9 @@ public class NginxCallbackResource {
 
   private static final Pattern HLS_URI =
       Pattern.compile("^/hls/([^/?]+)/([A-Za-z0-9_]+)(?:-\\d+)?\\.(?:m3u8|ts)(?:\\?.*)?$");
+
+  private static final Pattern MASTER_URI =
+      Pattern.compile("^/hls/([^/?]+)/master\\.m3u8(?:\\?(.*))?$");
 
   private final MediaGateway gateway;
   private final StreamConfig.MediaNode node;
@@ -134,6 +139,35 @@ public class NginxCallbackResource {
     return gateway.hlsRequest(m.group(1), m.group(2), clientIp)
         ? Response.ok().build()
         : Response.status(403).build();
+  }
+
+  @GET
+  @Path("/hls-master")
+  @Operation(
+      summary = "HLS master playlist: simulcast renditions and alternate audio of a live stream")
+  public Response hlsMaster(
+      @HeaderParam("X-Original-URI") String uri, @HeaderParam("X-Real-IP") String clientIp) {
+    if (uri == null || clientIp == null) {
+      return Response.status(403).build();
+    }
+    Matcher m = MASTER_URI.matcher(uri);
+    if (!m.matches()) {
+      return Response.status(403).build();
+    }
+    String sourceId = null;
+    if (m.group(2) != null) {
+      for (String pair : m.group(2).split("&")) {
+        if (pair.startsWith("sourceId=")) {
+          sourceId = URLDecoder.decode(pair.substring(9), StandardCharsets.UTF_8);
+        }
+      }
+    }
+    MediaGateway.Playlist playlist =
+        gateway.hlsMaster(
+            m.group(1), clientIp, sourceId == null || sourceId.isBlank() ? null : sourceId);
+    return playlist.status() == 200
+        ? Response.ok(playlist.text()).type("application/vnd.apple.mpegurl").build()
+        : Response.status(playlist.status()).build();
   }
 
   private static Response toNginx(MediaAnswer answer) {

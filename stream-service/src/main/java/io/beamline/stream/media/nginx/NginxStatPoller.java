@@ -86,6 +86,9 @@ public class NginxStatPoller {
           lifecycle.feedBytes(name, Long.parseLong(bytesIn));
           Feed feed = live.get(name);
           if (feed != null) {
+            recordMedia(feed, stream);
+          }
+          if (feed != null) {
             // nclients counts the publisher too; the rest play the feed, the HLS relay included.
             traffic.observe(
                 feed,
@@ -123,6 +126,44 @@ public class NginxStatPoller {
       }
     }
     missingBefore = missing;
+  }
+
+  /** Stores the codecs, picture size and bit rate the node reports, when they changed. */
+  private void recordMedia(Feed feed, Element stream) {
+    Element meta = child(stream, "meta");
+    if (meta == null) {
+      return;
+    }
+    Element video = child(meta, "video");
+    Element audio = child(meta, "audio");
+    String videoCodec = video == null ? null : blankToNull(text(video, "codec"));
+    String audioCodec = audio == null ? null : blankToNull(text(audio, "codec"));
+    Integer width = videoCodec == null ? null : (int) number(text(video, "width"));
+    Integer height = videoCodec == null ? null : (int) number(text(video, "height"));
+    Long bandwidth = number(text(stream, "bw_in"));
+    boolean same =
+        java.util.Objects.equals(videoCodec, feed.videoCodec)
+            && java.util.Objects.equals(audioCodec, feed.audioCodec)
+            && java.util.Objects.equals(width, feed.videoWidth)
+            && java.util.Objects.equals(height, feed.videoHeight)
+            && feed.bandwidth != null
+            && Math.abs(feed.bandwidth - bandwidth) < feed.bandwidth / 5 + 1;
+    if ((videoCodec != null || audioCodec != null) && !same) {
+      lifecycle.feedMedia(feed.id, videoCodec, audioCodec, width, height, bandwidth);
+    }
+  }
+
+  private static Element child(Element parent, String name) {
+    for (org.w3c.dom.Node n = parent.getFirstChild(); n != null; n = n.getNextSibling()) {
+      if (n instanceof Element e && e.getTagName().equals(name)) {
+        return e;
+      }
+    }
+    return null;
+  }
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value;
   }
 
   private static long number(String value) {
