@@ -411,6 +411,8 @@ class MediaPlaneTest {
     assertEquals(backupFeed, switched.get("toFeedId").asText());
     long afterKillMs =
         Duration.between(killed, Instant.parse(switched.get("occurredAt").asText())).toMillis();
+    System.out.printf(
+        "[media-plane] source-switched %d ms after the primary was killed%n", afterKillMs);
     assertTrue(afterKillMs < 1000, "source-switched " + afterKillMs + " ms after the kill");
 
     // The reader of the dead feed is disconnected, asks again and is given the backup.
