@@ -19,6 +19,7 @@ class StreamServiceFoundationTest extends ServiceFoundationContract {
         "1 db/migration/V1__stream_baseline.sql",
         "2 db/migration/V2__live_streams.sql",
         "3 db/migration/V3__egress_grants.sql",
-        "4 db/migration/V4__feed_media_info.sql");
+        "4 db/migration/V4__feed_media_info.sql",
+        "5 db/migration/V5__clusters.sql");
   }
 }

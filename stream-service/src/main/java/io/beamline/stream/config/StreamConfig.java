@@ -5,6 +5,7 @@ import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** stream-service settings under {@code beamline.stream}. */
@@ -37,6 +38,24 @@ public interface StreamConfig {
   /** How often each live stream's traffic is published as {@code stream-stats}. */
   @WithDefault("60s")
   Duration statsEventInterval();
+
+  /**
+   * Display details of clusters by id ({@code beamline.stream.clusters.<id>.name}, {@code .city},
+   * {@code .region}, {@code .country}); a viewer in a cluster's country is sent there.
+   */
+  Map<String, Cluster> clusters();
+
+  /** How a cluster is shown in {@code /api/cluster}. */
+  interface Cluster {
+    Optional<String> name();
+
+    Optional<String> city();
+
+    Optional<String> region();
+
+    /** ISO 3166 alpha-2 country of the cluster's location. */
+    Optional<String> country();
+  }
 
   /** token-service's address and the key stream-service presents to its internal endpoints. */
   interface TokenService {

@@ -12,6 +12,7 @@ import io.beamline.stream.service.AuthorizeRequest;
 import io.beamline.stream.service.Decision;
 import io.beamline.stream.service.MediaGrant;
 import io.beamline.stream.service.MediaJwts;
+import io.beamline.stream.service.MediaNodeRegistry;
 import io.beamline.stream.service.StreamLifecycle;
 import io.beamline.stream.service.TokenServiceClient;
 import io.vertx.core.http.HttpServerRequest;
@@ -29,7 +30,9 @@ import jakarta.ws.rs.core.MediaType;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -54,19 +57,24 @@ public class DirectorResource {
   private final MediaJwts jwts;
   private final StreamLifecycle lifecycle;
   private final ClientAddress clientAddress;
-  private final StreamConfig.MediaNode node;
+  private final MediaNodeRegistry nodes;
+  private final Map<String, String> clusterCountries;
 
   public DirectorResource(
       TokenServiceClient tokenService,
       MediaJwts jwts,
       StreamLifecycle lifecycle,
       ClientAddress clientAddress,
+      MediaNodeRegistry nodes,
       StreamConfig config) {
     this.tokenService = tokenService;
     this.jwts = jwts;
     this.lifecycle = lifecycle;
     this.clientAddress = clientAddress;
-    this.node = config.mediaNode();
+    this.nodes = nodes;
+    Map<String, String> countries = new HashMap<>();
+    config.clusters().forEach((id, c) -> c.country().ifPresent(cc -> countries.put(id, cc)));
+    this.clusterCountries = Map.copyOf(countries);
   }
 
   @POST
@@ -105,7 +113,9 @@ public class DirectorResource {
             null,
             jwts.expiryFromNow());
     String jwt = jwts.issue(grant);
-    String cluster = clusterFor(s.originCluster());
+    MediaNodeRegistry.Node node =
+        nodes.choose(s.originCluster(), s.accountId(), s.clientCountry(), clusterCountries);
+    String cluster = node.clusterId();
     lifecycle.starting(s.accountId(), request.streamName(), cluster);
     String rtmp = node.rtmpUrl() + "/" + request.streamName() + "?jwt=" + jwt;
     return Envelope.success(
@@ -180,6 +190,13 @@ public class DirectorResource {
     String jwt = jwts.issue(grant);
     List<MediaUrl> urls = new ArrayList<>();
     Optional<Feed> active = lifecycle.activeFeed(account, request.streamName());
+    // Viewers go to the node carrying the stream; before it is live, where a publisher would go.
+    MediaNodeRegistry.Node node =
+        active
+            .flatMap(feed -> nodes.node(feed.mediaNodeId))
+            .orElseGet(
+                () ->
+                    nodes.choose(s.originCluster(), account, s.clientCountry(), clusterCountries));
     // HLS starts at the master playlist stream-service writes (renditions, alternate audio);
     // offered while the stream is live.
     active.ifPresent(
@@ -193,14 +210,8 @@ public class DirectorResource {
             secondsLeft(grant.expiresAt()),
             List.of(),
             account,
-            clusterFor(s.originCluster()),
+            node.clusterId(),
             null));
-  }
-
-  /** The token's origin cluster when this instance serves it, else the node's own cluster. */
-  private String clusterFor(String originCluster) {
-    // One media node per instance in this increment: every other cluster falls back to it.
-    return node.clusterId();
   }
 
   private static Decision.Settings allowed(Decision decision) {

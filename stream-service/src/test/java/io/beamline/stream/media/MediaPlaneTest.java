@@ -54,6 +54,8 @@ class MediaPlaneTest {
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private static final List<Process> FFMPEGS = new ArrayList<>();
 
+  @jakarta.inject.Inject javax.sql.DataSource dataSource;
+
   private static String operatorKey;
   private static String accountId;
   private static long publishTokenId;
@@ -679,6 +681,82 @@ class MediaPlaneTest {
               String probed = probeStreams(hls);
               return probed.contains("320,240") && probed.contains("192,144");
             });
+  }
+
+  @Test
+  @Order(13)
+  void clustersAreListedChosenAndFollowedByTheDirector() throws Exception {
+    given()
+        .auth()
+        .oauth2(operatorKey)
+        .get("/api/cluster")
+        .then()
+        .statusCode(200)
+        .body("data.defaultCluster", equalTo("local"))
+        .body("data.availableClusters.id", org.hamcrest.Matchers.contains("local"))
+        .body("data.availableClusters[0].rtmp", equalTo(MediaNodeResource.node().rtmpUrl()));
+    // What a second instance driving a node in another cluster announces.
+    try (var connection = dataSource.getConnection();
+        var insert =
+            connection.prepareStatement(
+                "insert into media_node (id, cluster_id, rtmp_url, hls_url, last_seen_at)"
+                    + " values ('eu-1', 'eu', 'rtmp://eu.example.net/live',"
+                    + " 'https://hls.eu.example.net', now())")) {
+      insert.executeUpdate();
+    }
+    given()
+        .auth()
+        .oauth2(operatorKey)
+        .contentType(ContentType.JSON)
+        .body(Map.of("defaultCluster", "mars"))
+        .put("/api/cluster")
+        .then()
+        .statusCode(400)
+        .contentType("application/problem+json")
+        .body("reason", equalTo("unknown_cluster"));
+
+    JsonNode pinned =
+        tokenService(
+                "POST",
+                "/api/publish_token",
+                "{\"label\":\"eu\",\"streams\":[{\"streamName\":\"cam-eu\"}],"
+                    + "\"originCluster\":\"eu\"}")
+            .get("data");
+    director("/api/director/publish", pinned.get("token").asText(), Map.of("streamName", "cam-eu"))
+        .then()
+        .statusCode(200)
+        .body("data.clusterId", equalTo("eu"))
+        .body(
+            "data.urls[0]",
+            org.hamcrest.Matchers.startsWith("rtmp://eu.example.net/live/cam-eu?jwt="));
+
+    String plain = newPublishToken("cam-default").get("token").asText();
+    director("/api/director/publish", plain, Map.of("streamName", "cam-default"))
+        .then()
+        .statusCode(200)
+        .body("data.clusterId", equalTo("local"));
+    given()
+        .auth()
+        .oauth2(operatorKey)
+        .contentType(ContentType.JSON)
+        .body(Map.of("defaultCluster", "eu"))
+        .put("/api/cluster")
+        .then()
+        .statusCode(200)
+        .body("data.defaultCluster", equalTo("eu"))
+        .body("data.availableClusters.id", org.hamcrest.Matchers.contains("eu", "local"));
+    director("/api/director/publish", plain, Map.of("streamName", "cam-default"))
+        .then()
+        .statusCode(200)
+        .body("data.clusterId", equalTo("eu"));
+    // Another account keeps its own default.
+    given()
+        .auth()
+        .oauth2(otherAccountKey())
+        .get("/api/cluster")
+        .then()
+        .statusCode(200)
+        .body("data.defaultCluster", equalTo("local"));
   }
 
   // --- helpers -----------------------------------------------------------------------------
