@@ -103,6 +103,7 @@ public final class Launcher {
 
   static final String BUCKET = "recordings";
   static final String STREAM_SERVICE = "stream-service";
+  static final String SYNDICATION_SERVICE = "syndication-service";
   static final String BOOTSTRAP_ACCOUNT = "default";
   private static final Duration SERVICE_STOP_GRACE = Duration.ofSeconds(30);
 
@@ -387,6 +388,16 @@ public final class Launcher {
         env.put("BEAMLINE_STREAM_MEDIA_NODE_CONTROL_URL", mediaNode.controlUrl());
         env.put("BEAMLINE_STREAM_MEDIA_NODE_CALLBACK_KEY", mediaNode.callbackKey());
       }
+    }
+    if (service.name().equals(SYNDICATION_SERVICE)) {
+      // Reads restream targets from token-service and pull URLs from stream-service.
+      env.put("BEAMLINE_SYNDICATION_INTERNAL_KEY_FILE", internalKeyFile().toString());
+      env.put(
+          "BEAMLINE_SYNDICATION_TOKEN_SERVICE_URL",
+          "http://127.0.0.1:" + settings.servicePort(SERVICES.get(0)));
+      env.put(
+          "BEAMLINE_SYNDICATION_STREAM_SERVICE_URL",
+          "http://127.0.0.1:" + settings.servicePort(serviceNamed(STREAM_SERVICE)));
     }
     List<String> command = new ArrayList<>();
     command.add(ChildProcess.javaExecutable());

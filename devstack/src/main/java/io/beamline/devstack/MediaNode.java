@@ -163,8 +163,11 @@ public final class MediaNode extends ManagedProcess {
   /** Kills nginx like a crash would, workers included (they would otherwise keep the ports). */
   @Override
   public synchronized void kill() {
-    processHandle().ifPresent(h -> h.descendants().forEach(ProcessHandle::destroyForcibly));
+    // Master first: a master that outlives its workers forks new ones, which would keep the ports.
+    java.util.List<ProcessHandle> workers =
+        processHandle().map(h -> h.descendants().toList()).orElse(java.util.List.of());
     super.kill();
+    workers.forEach(ProcessHandle::destroyForcibly);
   }
 
   /** The RTMP port (ingest and playback). */

@@ -37,7 +37,11 @@ class MediaNodeTest {
       assertEquals(500, hls.statusCode());
       assertTrue(Ports.isListening(Ports.LOOPBACK, node.rtmpPort(), 1000));
       String conf = Files.readString(dataDir.resolve("nginx.conf"));
-      assertTrue(conf.contains("on_publish http://127.0.0.1:1/media/nginx/publish;"), conf);
+      assertTrue(
+          conf.contains(
+              "on_publish http://127.0.0.1:1/media/nginx/publish?key=" + node.callbackKey() + ";"),
+          conf);
+      assertTrue(node.callbackKey().matches("[0-9a-f]{64}"), "a random hex callback key");
       assertFalse(conf.matches("(?s).*@(RTMP|HTTP|CONTROL|DATA|CALLBACK|USER)[A-Z_]*@.*"), conf);
     } finally {
       ProcessHandle master = node.processHandle().orElseThrow();
