@@ -83,7 +83,12 @@ public final class Launcher {
               "BEAMLINE_RECORDING_PORT",
               8083,
               "recording",
-              List.of(Topics.TOKEN_REVOKED)),
+              List.of(
+                  Topics.TOKEN_REVOKED,
+                  Topics.FEED_STARTED,
+                  Topics.FEED_ENDED,
+                  Topics.SOURCE_SWITCHED,
+                  Topics.STREAM_ENDED)),
           new Service(
               "analytics-service",
               "analytics-service",
@@ -99,11 +104,20 @@ public final class Launcher {
               "BEAMLINE_SYNDICATION_PORT",
               8085,
               "syndication",
-              List.of(Topics.TOKEN_REVOKED)));
+              List.of(
+                  Topics.TOKEN_REVOKED,
+                  Topics.STREAM_STARTED,
+                  Topics.FEED_STARTED,
+                  Topics.SOURCE_SWITCHED,
+                  Topics.STREAM_ENDED,
+                  Topics.VIEWER_JOINED,
+                  Topics.VIEWER_LEFT,
+                  Topics.TOKEN_UPDATED)));
 
   static final String BUCKET = "recordings";
   static final String STREAM_SERVICE = "stream-service";
   static final String SYNDICATION_SERVICE = "syndication-service";
+  static final String RECORDING_SERVICE = "recording-service";
   static final String BOOTSTRAP_ACCOUNT = "default";
   private static final Duration SERVICE_STOP_GRACE = Duration.ofSeconds(30);
 
@@ -388,6 +402,13 @@ public final class Launcher {
         env.put("BEAMLINE_STREAM_MEDIA_NODE_CONTROL_URL", mediaNode.controlUrl());
         env.put("BEAMLINE_STREAM_MEDIA_NODE_CALLBACK_KEY", mediaNode.callbackKey());
       }
+    }
+    if (service.name().equals(RECORDING_SERVICE)) {
+      // Pulls live streams through stream-service's egress URLs.
+      env.put("BEAMLINE_RECORDING_EGRESS_INTERNAL_KEY_FILE", internalKeyFile().toString());
+      env.put(
+          "BEAMLINE_RECORDING_EGRESS_URL",
+          "http://127.0.0.1:" + settings.servicePort(serviceNamed(STREAM_SERVICE)));
     }
     if (service.name().equals(SYNDICATION_SERVICE)) {
       // Reads restream targets from token-service and pull URLs from stream-service.

@@ -301,14 +301,7 @@ class MediaPlaneTest {
             + sub.get("token").asText()
             + "&accountId="
             + accountId;
-    Path log = Files.createTempFile(Path.of("target"), "viewer-", ".log");
-    Process viewer =
-        new ProcessBuilder(
-                "ffmpeg", "-hide_banner", "-loglevel", "error", "-i", url, "-f", "null", "-")
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
-    FFMPEGS.add(viewer);
+    Process viewer = read(url);
     JsonNode joined = awaitEvents(Topics.VIEWER_JOINED, "cam-d", 1, Duration.ofSeconds(15)).get(0);
     assertEquals("rtmp", joined.get("protocol").asText());
     assertEquals("partner-7", joined.get("trackingId").asText());
@@ -787,7 +780,6 @@ class MediaPlaneTest {
 
   /** ffmpeg publishing 60 s of lavfi {@code video} (and a tone when {@code audio}). */
   private static Process publishTo(String url, String video, boolean audio) throws IOException {
-    Path log = Files.createTempFile(Path.of("target"), "ffmpeg-", ".log");
     List<String> command =
         new ArrayList<>(
             List.of(
@@ -811,43 +803,30 @@ class MediaPlaneTest {
       command.addAll(List.of("-c:a", "aac"));
     }
     command.addAll(List.of("-f", "flv", url));
-    Process p =
-        new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-            .start();
-    FFMPEGS.add(p);
-    return p;
+    return startLogged("ffmpeg-", command);
   }
 
   /** ffmpeg publishing 60 s of sound only (a second language, say). */
   private static Process publishAudioTo(String url) throws IOException {
-    Path log = Files.createTempFile(Path.of("target"), "ffmpeg-audio-", ".log");
-    Process p =
-        new ProcessBuilder(
-                "ffmpeg",
-                "-hide_banner",
-                "-loglevel",
-                "error",
-                "-re",
-                "-f",
-                "lavfi",
-                "-i",
-                "sine=frequency=880",
-                "-t",
-                "60",
-                "-c:a",
-                "aac",
-                "-f",
-                "flv",
-                url)
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-            .start();
-    FFMPEGS.add(p);
-    return p;
+    return startLogged(
+        "ffmpeg-audio-",
+        List.of(
+            "ffmpeg",
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-re",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=880",
+            "-t",
+            "60",
+            "-c:a",
+            "aac",
+            "-f",
+            "flv",
+            url));
   }
 
   private static JsonNode newPublishToken(String streamName) throws Exception {
@@ -877,28 +856,22 @@ class MediaPlaneTest {
 
   /** ffmpeg reading an RTMP URL until it is disconnected (as a recording worker does). */
   private static Process read(String url) throws IOException {
-    Path log = Files.createTempFile(Path.of("target"), "reader-", ".log");
-    Process p =
-        new ProcessBuilder(
-                "ffmpeg",
-                "-hide_banner",
-                "-loglevel",
-                "error",
-                "-rw_timeout",
-                "30000000",
-                "-i",
-                url,
-                "-c",
-                "copy",
-                "-f",
-                "null",
-                "-")
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-            .start();
-    FFMPEGS.add(p);
-    return p;
+    return startLogged(
+        "reader-",
+        List.of(
+            "ffmpeg",
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-rw_timeout",
+            "30000000",
+            "-i",
+            url,
+            "-c",
+            "copy",
+            "-f",
+            "null",
+            "-"));
   }
 
   private static JsonNode awaitFeeds(String streamName, int feeds) {
@@ -934,37 +907,14 @@ class MediaPlaneTest {
 
   /** ffmpeg publishing 60 s of lavfi test video and a tone, at real-time speed. */
   private static Process publishTo(String url) throws IOException {
-    Path log = Files.createTempFile(Path.of("target"), "ffmpeg-", ".log");
+    return publishTo(url, "testsrc=size=320x240:rate=15", true);
+  }
+
+  /** Starts an ffmpeg (or ffprobe) child whose output goes to a log under target/. */
+  private static Process startLogged(String logPrefix, List<String> command) throws IOException {
+    Path log = Files.createTempFile(Path.of("target"), logPrefix, ".log");
     Process p =
-        new ProcessBuilder(
-                "ffmpeg",
-                "-hide_banner",
-                "-loglevel",
-                "error",
-                "-re",
-                "-f",
-                "lavfi",
-                "-i",
-                "testsrc=size=320x240:rate=15",
-                "-f",
-                "lavfi",
-                "-i",
-                "sine=frequency=440",
-                "-t",
-                "60",
-                "-c:v",
-                "libx264",
-                "-preset",
-                "ultrafast",
-                "-tune",
-                "zerolatency",
-                "-g",
-                "15",
-                "-c:a",
-                "aac",
-                "-f",
-                "flv",
-                url)
+        new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
