@@ -5,8 +5,8 @@ import java.time.Instant;
 import java.util.UUID;
 
 /**
- * Traffic of one live stream over one interval (one minute by default), published while the stream
- * is live; {@code occurredAt} equals {@code intervalEnd}.
+ * Traffic of one live stream over one interval (ten seconds by default), published while the stream
+ * is live (and once after it ends); {@code occurredAt} equals {@code intervalEnd}.
  *
  * @param intervalStart start of the interval, inclusive
  * @param intervalEnd end of the interval, exclusive

@@ -35,8 +35,11 @@ public interface StreamConfig {
   @WithDefault("5s")
   Duration statInterval();
 
-  /** How often each live stream's traffic is published as {@code stream-stats}. */
-  @WithDefault("60s")
+  /**
+   * How often each live stream's traffic is published as {@code stream-stats}: often enough for
+   * analytics to show bytes and viewers within seconds.
+   */
+  @WithDefault("10s")
   Duration statsEventInterval();
 
   /**

@@ -50,6 +50,7 @@ public class MonitoringResource {
       String state,
       boolean active,
       long viewerCount,
+      long internalReaders,
       List<String> clusters,
       Instant startedAt,
       Instant endedAt,
@@ -100,13 +101,17 @@ public class MonitoringResource {
 
   private StreamView view(LiveStream stream) {
     List<Feed> feeds = lifecycle.liveFeeds(stream.id);
-    long viewers = lifecycle.liveViewers(stream.id).size();
+    List<io.beamline.stream.ViewerSession> sessions = lifecycle.liveViewers(stream.id);
+    // Recording and restream workers read the stream too, but they are not its audience.
+    long internalReaders = sessions.stream().filter(v -> v.internalReader).count();
+    long viewers = sessions.size() - internalReaders;
     return new StreamView(
         stream.id,
         stream.streamName,
         stream.state,
         LiveStream.LIVE.equals(stream.state),
         viewers,
+        internalReaders,
         stream.clusterId == null ? List.of() : List.of(stream.clusterId),
         stream.startedAt,
         stream.endedAt,

@@ -62,8 +62,8 @@ public class StreamTraffic {
 
   /** Publishes one {@code stream-stats} per stream with traffic (or live) since the last one. */
   @Scheduled(
-      every = "${beamline.stream.stats-event-interval:60s}",
-      delayed = "${beamline.stream.stats-event-interval:60s}",
+      every = "${beamline.stream.stats-event-interval:10s}",
+      delayed = "${beamline.stream.stats-event-interval:10s}",
       concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
   void report() {
     Map<String, Pending> due;

@@ -393,6 +393,13 @@ class MediaPlaneTest {
             () ->
                 events(Topics.STREAM_STATS, "cam-backup").stream()
                     .anyMatch(e -> e.get("bytesIn").asLong() > 0));
+    given()
+        .auth()
+        .oauth2(operatorKey)
+        .get("/api/monitoring/streams/cam-backup")
+        .then()
+        .body("data.viewerCount", equalTo(0))
+        .body("data.internalReaders", equalTo(1));
     for (JsonNode stats : events(Topics.STREAM_STATS, "cam-backup")) {
       assertEquals(0, stats.get("viewers").asInt(), stats.toString());
       assertEquals(0, stats.get("bytesOut").asLong(), stats.toString());
