@@ -298,9 +298,13 @@ public class StreamLifecycle {
       }
       em.flush();
       Map<String, Feed> servedAfter = servedBySource(liveFeeds(streamId));
+      // The main source may be a named one too: one event per change, not per name.
+      Set<String> switches = new TreeSet<>();
       for (Map.Entry<String, Feed> was : servedBefore.entrySet()) {
         Feed current = servedAfter.get(was.getKey());
-        if (current != null && !current.id.equals(was.getValue().id)) {
+        if (current != null
+            && !current.id.equals(was.getValue().id)
+            && switches.add(was.getValue().id + ">" + current.id)) {
           sourceSwitched(stream, was.getValue(), current, "reprioritized", now);
           notServedAnyMore.add(was.getValue());
         }
