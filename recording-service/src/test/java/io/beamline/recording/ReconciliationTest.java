@@ -1,6 +1,7 @@
 package io.beamline.recording;
 
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -89,10 +90,12 @@ class ReconciliationTest {
     String upload = store.createUpload(key);
     store.uploadPart(key, upload, 1, new byte[1024], 1024);
     assertTrue(store.openUploads().stream().anyMatch(u -> u.uploadId().equals(upload)));
-    // Older than beamline.recording.reconciliation.orphan-upload-age (1 s in tests).
-    Thread.sleep(1500);
-    ReconciliationJob.Report report = job.run();
-    assertTrue(report.abortedUploads().contains(key), report.toString());
+    // Once older than beamline.recording.reconciliation.orphan-upload-age (1 s in tests), a run
+    // aborts it.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(250))
+        .until(() -> job.run().abortedUploads().contains(key));
     assertFalse(store.openUploads().stream().anyMatch(u -> u.uploadId().equals(upload)));
   }
 

@@ -1,5 +1,7 @@
 package io.beamline.stream.media;
 
+import static org.awaitility.Awaitility.await;
+
 import io.beamline.devstack.KafkaBroker;
 import io.beamline.devstack.Ports;
 import io.beamline.devstack.Postgres;
@@ -116,35 +118,26 @@ public class TokenServiceProcess implements QuarkusTestResourceLifecycleManager 
 
   private static void awaitReady() {
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException(
-            "token-service exited with " + process.exitValue() + "; see " + dir);
-      }
-      try {
-        HttpResponse<Void> response =
-            http.send(
-                HttpRequest.newBuilder(URI.create(url + "/q/health/ready")).build(),
-                HttpResponse.BodyHandlers.discarding());
-        if (response.statusCode() == 200
-            && Files.isRegularFile(dir.resolve("internal-api-key.txt"))) {
-          return;
-        }
-      } catch (IOException e) {
-        // not listening yet
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-      try {
-        Thread.sleep(200);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-    }
-    throw new IllegalStateException("token-service not ready within 120 s; see " + dir);
+    await("token-service ready; see " + dir)
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              if (!process.isAlive()) {
+                throw new IllegalStateException(
+                    "token-service exited with " + process.exitValue() + "; see " + dir);
+              }
+              try {
+                HttpResponse<Void> response =
+                    http.send(
+                        HttpRequest.newBuilder(URI.create(url + "/q/health/ready")).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                return response.statusCode() == 200
+                    && Files.isRegularFile(dir.resolve("internal-api-key.txt"));
+              } catch (IOException e) {
+                return false; // not listening yet
+              }
+            });
   }
 
   @Override

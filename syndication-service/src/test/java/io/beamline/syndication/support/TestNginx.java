@@ -1,12 +1,13 @@
 package io.beamline.syndication.support;
 
+import static org.awaitility.Awaitility.await;
+
 import io.beamline.devstack.Ports;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 
 /**
@@ -84,13 +85,17 @@ public final class TestNginx implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
-    while (!Ports.isListening(Ports.LOOPBACK, port, 200)) {
-      if (!process.isAlive() || Instant.now().isAfter(deadline)) {
-        throw new IllegalStateException("test nginx did not start; see " + dir + "/nginx.log");
-      }
-      pause();
-    }
+    await("test nginx listening; see " + dir + "/nginx.log")
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () -> {
+              if (!process.isAlive()) {
+                throw new IllegalStateException(
+                    "test nginx did not start; see " + dir + "/nginx.log");
+              }
+              return Ports.isListening(Ports.LOOPBACK, port, 200);
+            });
     return this;
   }
 
@@ -107,22 +112,10 @@ public final class TestNginx implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      Instant deadline = Instant.now().plus(Duration.ofSeconds(5));
-      while (Ports.isListening(Ports.LOOPBACK, port, 100)) {
-        if (Instant.now().isAfter(deadline)) {
-          throw new IllegalStateException("port " + port + " still listening after the kill");
-        }
-        pause();
-      }
-    }
-  }
-
-  private static void pause() {
-    try {
-      Thread.sleep(50);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
+      await("port " + port + " closed after the kill")
+          .atMost(Duration.ofSeconds(5))
+          .pollInterval(Duration.ofMillis(50))
+          .until(() -> !Ports.isListening(Ports.LOOPBACK, port, 100));
     }
   }
 
