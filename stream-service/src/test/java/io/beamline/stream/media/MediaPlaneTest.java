@@ -671,6 +671,14 @@ class MediaPlaneTest {
             });
     String master = text(hls);
     assertEquals(2, master.split("#EXT-X-STREAM-INF:").length - 1, master);
+    // What nginx forwards for a malformed %-escape (java.net.URI would not even send it).
+    given()
+        .queryParam("key", MediaNodeResource.node().callbackKey())
+        .header("X-Original-URI", URI.create(hls).getRawPath() + "?sourceId=%zz")
+        .header("X-Real-IP", "127.0.0.1")
+        .get("/media/nginx/hls-master")
+        .then()
+        .statusCode(400);
     assertTrue(master.contains("LANGUAGE=\"es\""), master);
     assertTrue(master.contains("AUDIO=\"audio\""), master);
     // A player reads it: both variants and the alternate audio are programs/streams to ffprobe.

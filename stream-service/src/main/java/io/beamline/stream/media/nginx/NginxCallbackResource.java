@@ -158,7 +158,11 @@ public class NginxCallbackResource {
     if (m.group(2) != null) {
       for (String pair : m.group(2).split("&")) {
         if (pair.startsWith("sourceId=")) {
-          sourceId = URLDecoder.decode(pair.substring(9), StandardCharsets.UTF_8);
+          try {
+            sourceId = URLDecoder.decode(pair.substring(9), StandardCharsets.UTF_8);
+          } catch (IllegalArgumentException e) {
+            return Response.status(400).build(); // a malformed %-escape
+          }
         }
       }
     }
