@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.beamline.events.EventJson;
 import io.beamline.events.Topics;
+import io.beamline.platform.kafka.ConsumerLoop;
+import io.beamline.platform.kafka.ConsumerSettings;
 import io.beamline.token.service.AccountSecurityChanged;
 import io.beamline.token.service.TokenChanged;
 import io.quarkus.logging.Log;
@@ -16,15 +18,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.Set;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -41,6 +39,7 @@ public class TokenEventsListener {
 
   private static final List<String> TOPICS =
       List.of(Topics.TOKEN_CREATED, Topics.TOKEN_UPDATED, Topics.TOKEN_REVOKED);
+  private static final Duration RETRY = Duration.ofSeconds(1);
   private static final Set<String> STREAMING_KINDS = Set.of("PUBLISH_TOKEN", "SUBSCRIBE_TOKEN");
 
   private final TokenStore store;
@@ -49,10 +48,7 @@ public class TokenEventsListener {
   private final String bootstrapServers;
   private final String service;
   private final ObjectMapper json = EventJson.newObjectMapper();
-  private volatile KafkaConsumer<String, String> consumer;
-  private volatile boolean running;
-  private Thread thread;
-  private Instant watermark;
+  private ConsumerLoop loop;
 
   public TokenEventsListener(
       TokenStore store,
@@ -68,24 +64,17 @@ public class TokenEventsListener {
   }
 
   void start(@Observes StartupEvent ignored) {
-    running = true;
-    thread = new Thread(this::run, "token-index");
-    thread.setDaemon(true);
-    thread.start();
+    loop =
+        ConsumerLoop.start(
+            "token-index",
+            () -> ConsumerSettings.of(bootstrapServers, null, service + "-token-index"),
+            RETRY,
+            new Follow());
   }
 
   void stop(@Observes ShutdownEvent ignored) {
-    running = false;
-    KafkaConsumer<String, String> current = consumer;
-    if (current != null) {
-      current.wakeup();
-    }
-    if (thread != null) {
-      try {
-        thread.join(5_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+    if (loop != null) {
+      loop.stop(Duration.ofSeconds(5));
     }
   }
 
@@ -103,46 +92,48 @@ public class TokenEventsListener {
     }
   }
 
-  private void run() {
-    while (running) {
-      try (KafkaConsumer<String, String> kafka = new KafkaConsumer<>(properties())) {
-        consumer = kafka;
-        follow(kafka);
-      } catch (WakeupException e) {
-        return;
-      } catch (RuntimeException e) {
-        Log.warnf(e, "token index listener: %s; retrying", e.getMessage());
-        pause();
-      }
-    }
-  }
+  /**
+   * Takes a position at the end of the topics, then loads (or catches up from) the database, then
+   * applies events and a periodic refresh.
+   */
+  private final class Follow implements ConsumerLoop.Work {
 
-  private void follow(KafkaConsumer<String, String> kafka) {
-    List<TopicPartition> partitions = partitions(kafka);
-    kafka.assign(partitions);
-    kafka.seekToEnd(partitions);
-    // position() resolves the end offsets now, before the database is read.
-    partitions.forEach(kafka::position);
-    if (!index.loaded()) {
-      watermark = store.loadAll();
-      index.markLoaded();
-    } else {
-      // Reconnected after an error: catch up on whatever changed meanwhile.
-      watermark = store.refreshSince(watermark);
+    private List<TopicPartition> partitions = List.of();
+    private Instant watermark;
+    private Instant nextRefresh;
+
+    @Override
+    public boolean connected(KafkaConsumer<String, String> kafka) {
+      partitions = partitions(kafka);
+      kafka.assign(partitions);
+      kafka.seekToEnd(partitions);
+      // position() resolves the end offsets now, before the database is read.
+      partitions.forEach(kafka::position);
+      if (!index.loaded()) {
+        watermark = store.loadAll();
+        index.markLoaded();
+      } else {
+        // Reconnected after an error: catch up on whatever changed meanwhile.
+        watermark = store.refreshSince(watermark);
+      }
+      nextRefresh = Instant.now().plus(config.refreshInterval());
+      return true;
     }
-    Instant nextRefresh = Instant.now().plus(config.refreshInterval());
-    while (running) {
+
+    @Override
+    public boolean pollOnce(KafkaConsumer<String, String> kafka) {
       for (ConsumerRecord<String, String> record : kafka.poll(config.eventPollTimeout())) {
         apply(record);
       }
       if (partitions.size() < TOPICS.size() && partitions(kafka).size() > partitions.size()) {
-        // A topic appeared after start (fresh broker): follow it too.
-        return;
+        // A topic appeared after start (fresh broker): reconnect to follow it too.
+        return false;
       }
       if (!Instant.now().isBefore(nextRefresh)) {
         watermark = store.refreshSince(watermark);
         nextRefresh = Instant.now().plus(config.refreshInterval());
       }
+      return true;
     }
   }
 
@@ -170,25 +161,5 @@ public class TokenEventsListener {
           "token index: unreadable %s record at offset %d: %s",
           record.topic(), record.offset(), e.getMessage());
     }
-  }
-
-  private void pause() {
-    try {
-      Thread.sleep(1_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      running = false;
-    }
-  }
-
-  private Properties properties() {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    p.put(ConsumerConfig.CLIENT_ID_CONFIG, service + "-token-index");
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    return p;
   }
 }
