@@ -5,7 +5,9 @@ import io.beamline.events.token.TokenKind;
 import io.beamline.events.token.TokenRevokedEvent;
 import io.beamline.platform.inbox.IncomingEvent;
 import io.beamline.platform.inbox.ProcessedEvents;
-import io.beamline.platform.outbox.OutboxProducer;
+import io.beamline.platform.kafka.ConsumerLoop;
+import io.beamline.platform.kafka.ConsumerSettings;
+import io.beamline.platform.kafka.DeadLetters;
 import io.beamline.stream.service.StreamControl;
 import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -15,13 +17,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.List;
-import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -34,18 +31,20 @@ public class TokenRevokedConsumer {
 
   static final String CONSUMER = "stream-service.token-revoked";
 
+  private static final Duration POLL = Duration.ofMillis(200);
+
+  private static final Duration RETRY = Duration.ofSeconds(1);
+
   private final StreamControl control;
   private final ProcessedEvents inbox;
-  private final OutboxProducer deadLetters;
+  private final DeadLetters deadLetters;
   private final String bootstrapServers;
-  private volatile boolean running;
-  private volatile KafkaConsumer<String, String> consumer;
-  private Thread thread;
+  private ConsumerLoop loop;
 
   public TokenRevokedConsumer(
       StreamControl control,
       ProcessedEvents inbox,
-      OutboxProducer deadLetters,
+      DeadLetters deadLetters,
       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
     this.control = control;
     this.inbox = inbox;
@@ -54,45 +53,36 @@ public class TokenRevokedConsumer {
   }
 
   void start(@Observes StartupEvent ignored) {
-    running = true;
-    thread = new Thread(this::run, "token-revoked-consumer");
-    thread.setDaemon(true);
-    thread.start();
+    loop =
+        ConsumerLoop.start(
+            "token-revoked-consumer",
+            () ->
+                ConsumerSettings.of(
+                    bootstrapServers, "stream-service", "stream-service-token-revoked"),
+            RETRY,
+            new ConsumerLoop.Work() {
+              @Override
+              public boolean connected(KafkaConsumer<String, String> kafka) {
+                kafka.subscribe(List.of(Topics.TOKEN_REVOKED));
+                return true;
+              }
+
+              @Override
+              public boolean pollOnce(KafkaConsumer<String, String> kafka) {
+                for (ConsumerRecord<String, String> record : kafka.poll(POLL)) {
+                  apply(record);
+                }
+                // Uncommitted records come again after a failure; the inbox skips what was
+                // already applied.
+                kafka.commitSync();
+                return true;
+              }
+            });
   }
 
   void stop(@Observes ShutdownEvent ignored) {
-    running = false;
-    KafkaConsumer<String, String> current = consumer;
-    if (current != null) {
-      current.wakeup();
-    }
-    if (thread != null) {
-      try {
-        thread.join(5_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-  }
-
-  private void run() {
-    while (running) {
-      try (KafkaConsumer<String, String> kafka = new KafkaConsumer<>(properties())) {
-        consumer = kafka;
-        kafka.subscribe(List.of(Topics.TOKEN_REVOKED));
-        while (running) {
-          for (ConsumerRecord<String, String> record : kafka.poll(Duration.ofMillis(200))) {
-            apply(record);
-          }
-          kafka.commitSync();
-        }
-      } catch (WakeupException e) {
-        return;
-      } catch (RuntimeException e) {
-        // Uncommitted records come again; the inbox skips what was already applied.
-        Log.warnf(e, "token-revoked consumer: %s; retrying", e.getMessage());
-        pause();
-      }
+    if (loop != null) {
+      loop.stop(Duration.ofSeconds(5));
     }
   }
 
@@ -101,7 +91,7 @@ public class TokenRevokedConsumer {
     try {
       event = IncomingEvent.read(record, TokenRevokedEvent.class);
     } catch (IllegalArgumentException e) {
-      deadLetter(record, e);
+      deadLetters.send(record, e);
       return;
     }
     TokenRevokedEvent revoked = event.payload();
@@ -137,39 +127,5 @@ public class TokenRevokedConsumer {
                             .getSingleResult()
                         instanceof Number n
                     && n.longValue() > 0);
-  }
-
-  private void deadLetter(ConsumerRecord<String, String> record, Exception e) {
-    String topic = Topics.deadLetter("stream-service", Topics.TOKEN_REVOKED);
-    Log.errorf(
-        "unreadable token-revoked record at offset %d: %s; sent to %s",
-        record.offset(), e.getMessage(), topic);
-    ProducerRecord<String, byte[]> dead =
-        new ProducerRecord<>(
-            topic, record.key(), record.value() == null ? null : record.value().getBytes());
-    record.headers().forEach(h -> dead.headers().add(h));
-    deadLetters.get().send(dead);
-  }
-
-  private void pause() {
-    try {
-      Thread.sleep(1_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      running = false;
-    }
-  }
-
-  private Properties properties() {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, "stream-service");
-    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "stream-service-token-revoked");
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    return p;
   }
 }

@@ -41,10 +41,12 @@ public class StreamLifecycle {
 
   private final EntityManager em;
   private final OutboxWriter outbox;
+  private final StreamSequences sequences;
 
-  public StreamLifecycle(EntityManager em, OutboxWriter outbox) {
+  public StreamLifecycle(EntityManager em, OutboxWriter outbox, StreamSequences sequences) {
     this.em = em;
     this.outbox = outbox;
+    this.sequences = sequences;
   }
 
   /** The Director handed out a publish URL: an ended (or new) stream is now starting. */
@@ -458,7 +460,13 @@ public class StreamLifecycle {
   /** Starts a viewer session ({@code viewer-joined}). */
   @Transactional
   public ViewerSession joinViewer(ViewerStart start, String clusterId) {
-    LiveStream stream = lockStream(start.accountId(), start.streamName(), clusterId);
+    // Not locked: joins of one stream must not queue behind each other's commits. Its id, account,
+    // name and cluster do not change while a feed is live; the sequence comes from StreamSequences.
+    LiveStream stream = em.find(LiveStream.class, start.accountId() + "/" + start.streamName());
+    if (stream == null) {
+      stream = lockStream(start.accountId(), start.streamName(), clusterId);
+    }
+    long sequence = sequences.next(stream.id).orElseThrow();
     Instant now = Instant.now();
     ViewerSession session = new ViewerSession();
     session.id = start.sessionId();
@@ -476,7 +484,6 @@ public class StreamLifecycle {
     session.state = ViewerSession.LIVE;
     session.joinedAt = now;
     em.persist(session);
-    stream.updatedAt = now;
     emit(
         Topics.VIEWER_JOINED,
         stream,
@@ -486,7 +493,7 @@ public class StreamLifecycle {
             now,
             stream.id,
             stream.streamName,
-            stream.nextSequence(),
+            sequence,
             stream.clusterId,
             session.id,
             session.tokenId,
@@ -527,20 +534,18 @@ public class StreamLifecycle {
    */
   @Transactional
   public boolean endViewer(String sessionId, String reason) {
-    ViewerSession peek = em.find(ViewerSession.class, sessionId);
-    if (peek == null) {
-      return false;
-    }
-    LiveStream stream = em.find(LiveStream.class, peek.streamId, LockModeType.PESSIMISTIC_WRITE);
+    // The session's row is the lock that makes ending it happen once (read under the lock, never
+    // from an earlier unlocked read); the stream's row is not held (see joinViewer).
     ViewerSession session = em.find(ViewerSession.class, sessionId, LockModeType.PESSIMISTIC_WRITE);
-    if (!ViewerSession.LIVE.equals(session.state)) {
+    if (session == null || !ViewerSession.LIVE.equals(session.state)) {
       return false;
     }
+    LiveStream stream = em.find(LiveStream.class, session.streamId);
+    long sequence = sequences.next(stream.id).orElseThrow();
     Instant now = Instant.now();
     session.state = ViewerSession.ENDED;
     session.leftAt = now;
     session.endReason = reason;
-    stream.updatedAt = now;
     emit(
         Topics.VIEWER_LEFT,
         stream,
@@ -550,7 +555,7 @@ public class StreamLifecycle {
             now,
             stream.id,
             stream.streamName,
-            stream.nextSequence(),
+            sequence,
             stream.clusterId,
             session.id,
             session.tokenId,
