@@ -183,9 +183,10 @@ public class MediaGateway {
     if (v.refusal != null) {
       return refusedPlay(v.refusal);
     }
-    Optional<Feed> feed = lifecycle.activeFeed(v.accountId, attempt.streamName());
+    String sourceId = v.sourceId != null ? v.sourceId : attempt.sourceId();
+    Optional<Feed> feed = lifecycle.servedFeed(v.accountId + "/" + attempt.streamName(), sourceId);
     if (feed.isEmpty()) {
-      return refusedPlay("stream_not_live");
+      return refusedPlay(sourceId == null ? "stream_not_live" : "source_not_live");
     }
     String sessionId = "v" + UUID.randomUUID();
     if (v.tokenId != null
@@ -341,7 +342,9 @@ public class MediaGateway {
         return Playlist.REFUSED;
       }
     }
-    return HlsMasterPlaylist.write(lifecycle.liveFeeds(g.streamId()), sourceId)
+    // The grant's source (chosen at the Director) wins over the query string's.
+    String source = g.sourceId() != null ? g.sourceId() : sourceId;
+    return HlsMasterPlaylist.write(lifecycle.liveFeeds(g.streamId()), source)
         .map(Playlist::of)
         .orElse(Playlist.NOT_LIVE);
   }
@@ -363,13 +366,14 @@ public class MediaGateway {
       String trackingId,
       String country,
       String viewerTokenId,
+      String sourceId,
       String refusal) {}
 
   private Optional<Viewer> authorizeViewer(PlayAttempt attempt) {
     if (attempt.jwt() != null) {
       Optional<MediaGrant> grant = jwts.read(attempt.jwt());
       if (grant.isEmpty()) {
-        return Optional.of(new Viewer(null, null, null, null, null, "invalid_token"));
+        return Optional.of(new Viewer(null, null, null, null, null, null, "invalid_token"));
       }
       MediaGrant g = grant.get();
       String problem =
@@ -381,6 +385,7 @@ public class MediaGateway {
               g.trackingId(),
               g.clientCountry(),
               g.viewerTokenId(),
+              g.sourceId(),
               problem));
     }
     Long publishTokenId =
@@ -400,16 +405,22 @@ public class MediaGateway {
                 attempt.clientIp(),
                 publishTokenId));
     if (!decision.allowed()) {
-      return Optional.of(new Viewer(null, null, null, null, null, decision.reason()));
+      return Optional.of(new Viewer(null, null, null, null, null, null, decision.reason()));
     }
     Decision.Settings s = decision.settings();
     String account = s.accountId() != null ? s.accountId() : attempt.accountId();
     if (account == null) {
-      return Optional.of(new Viewer(null, null, null, null, null, "account_required"));
+      return Optional.of(new Viewer(null, null, null, null, null, null, "account_required"));
     }
     return Optional.of(
         new Viewer(
-            account, s.tokenId(), s.trackingId(), s.clientCountry(), s.viewerTokenId(), null));
+            account,
+            s.tokenId(),
+            s.trackingId(),
+            s.clientCountry(),
+            s.viewerTokenId(),
+            null,
+            null));
   }
 
   /** Why a grant does not allow this action here, or null when it does. */

@@ -7,6 +7,8 @@ package io.beamline.stream.media;
  * @param accountId the stream's account when the URL names it ({@code ?accountId=}); else the
  *     token's
  * @param relay the media node's own relay session, which is always let through
+ * @param sourceId the source the viewer asked for ({@code ?sourceId=}); null = the main one (a
+ *     media JWT's own source, if it names one, wins)
  */
 public record PlayAttempt(
     String mediaNodeId,
@@ -18,4 +20,5 @@ public record PlayAttempt(
     String jwt,
     String accountId,
     boolean relay,
-    String protocol) {}
+    String protocol,
+    String sourceId) {}

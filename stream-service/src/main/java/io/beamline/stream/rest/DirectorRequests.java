@@ -25,7 +25,9 @@ public final class DirectorRequests {
           @Size(max = 128)
           @Pattern(regexp = "[A-Za-z0-9_.-]+", message = "letters, digits, _ . - only")
           String streamName,
-      @Size(max = 64) String streamAccountId) {}
+      @Size(max = 64) String streamAccountId,
+      @Size(max = 128) @Pattern(regexp = "[A-Za-z0-9_.-]+", message = "letters, digits, _ . - only")
+          String sourceId) {}
 
   /** One URL a client can use, with its protocol. */
   public record MediaUrl(String protocol, String url) {}

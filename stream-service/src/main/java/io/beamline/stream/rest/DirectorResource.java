@@ -185,11 +185,13 @@ public class DirectorResource {
             false,
             null,
             s.viewerTokenId(),
-            null,
+            request.sourceId(),
             jwts.expiryFromNow());
     String jwt = jwts.issue(grant);
     List<MediaUrl> urls = new ArrayList<>();
-    Optional<Feed> active = lifecycle.activeFeed(account, request.streamName());
+    // The chosen source's feed (a viewer picks a source), else the main one's.
+    Optional<Feed> active =
+        lifecycle.servedFeed(account + "/" + request.streamName(), request.sourceId());
     // Viewers go to the node carrying the stream; before it is live, where a publisher would go.
     MediaNodeRegistry.Node node =
         active

@@ -11,7 +11,7 @@ import java.time.Instant;
  * @param clientIp the address the Director saw; the media node must see the same one (null for
  *     egress grants)
  * @param tokenId publish or subscribe token of the decision; null on an open stream
- * @param sourceId egress grants: the source the internal reader is served; null = the main one
+ * @param sourceId the source the viewer or internal reader is served; null = the main one
  * @param expiresAt after this the grant no longer starts anything
  */
 public record MediaGrant(

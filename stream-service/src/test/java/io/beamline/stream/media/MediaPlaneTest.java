@@ -693,6 +693,53 @@ class MediaPlaneTest {
 
   @Test
   @Order(13)
+  void aViewerPicksASourceOrGetsTheMainOne() throws Exception {
+    String token = newPublishToken("cam-pick").get("token").asText();
+    String base = MediaNodeResource.node().rtmpUrl() + "/cam-pick?token=" + token;
+    publishTo(base, "testsrc=size=320x240:rate=15", false);
+    publishTo(base + "&sourceId=side", "testsrc=size=192x144:rate=15", false);
+    awaitFeeds("cam-pick", 2);
+
+    String side = url(subscribeTo("cam-pick", "side"), "rtmp");
+    String main = url(subscribeTo("cam-pick", null), "rtmp");
+    await().atMost(Duration.ofSeconds(30)).until(() -> probeStreams(side).contains("192,144"));
+    assertFalse(probeStreams(side).contains("320,240"));
+    await().atMost(Duration.ofSeconds(30)).until(() -> probeStreams(main).contains("320,240"));
+
+    // The HLS master playlist of a grant for one source lists that source's picture only.
+    String sideHls = url(subscribeTo("cam-pick", "side"), "hls");
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> text(sideHls).contains("RESOLUTION=192x144"));
+    assertFalse(text(sideHls).contains("RESOLUTION=320x240"), text(sideHls));
+
+    director(
+            "/api/director/subscribe",
+            subscribeToken,
+            Map.of("streamName", "cam-pick", "streamAccountId", accountId, "sourceId", "no such"))
+        .then()
+        .statusCode(400)
+        .contentType("application/problem+json");
+  }
+
+  private static JsonNode subscribeTo(String streamName, String sourceId) {
+    Map<String, String> body = new java.util.HashMap<>();
+    body.put("streamName", streamName);
+    body.put("streamAccountId", accountId);
+    if (sourceId != null) {
+      body.put("sourceId", sourceId);
+    }
+    return readTree(
+            director("/api/director/subscribe", subscribeToken, body)
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString())
+        .get("data");
+  }
+
+  @Test
+  @Order(14)
   void clustersAreListedChosenAndFollowedByTheDirector() throws Exception {
     given()
         .auth()

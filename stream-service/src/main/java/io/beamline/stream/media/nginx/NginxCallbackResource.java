@@ -95,7 +95,8 @@ public class NginxCallbackResource {
                 blankToNull(form.getFirst("jwt")),
                 blankToNull(form.getFirst("accountId")),
                 isRelay(form),
-                "rtmp"));
+                "rtmp",
+                blankToNull(form.getFirst("sourceId"))));
     return toNginx(answer);
   }
 
