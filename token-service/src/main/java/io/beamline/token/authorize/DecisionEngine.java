@@ -213,7 +213,7 @@ public final class DecisionEngine {
           "self-signed token names subscribe token " + sst.parentId() + ", which does not exist");
     }
     run.pass("token", () -> "self-signed token of subscribe token " + sst.parentId());
-    if (!sst.verifiedWith(parent.definition().secret())) {
+    if (!sst.verifiedWith(parent.secretKey())) {
       run.fatal(
           "signature",
           Reason.INVALID_SIGNATURE,
@@ -299,8 +299,7 @@ public final class DecisionEngine {
     viewerLimit(parent, run);
     binding(parent, client, run);
     Instant expiry = Instant.ofEpochSecond(sst.expiresAtSeconds());
-    if (parent.definition().expiresOn() != null
-        && parent.definition().expiresOn().isBefore(expiry)) {
+    if (parent.expiresAtMillis() < expiry.toEpochMilli()) {
       expiry = parent.definition().expiresOn();
     }
     EffectiveSettings base =

@@ -160,7 +160,12 @@ public record SelfSignedToken(
 
   /** Whether the signature verifies with the parent's secret, used as US-ASCII bytes. */
   public boolean verifiedWith(String parentSecret) {
-    if (parentSecret == null || parentSecret.isEmpty() || signature.length == 0) {
+    return parentSecret != null && verifiedWith(parentSecret.getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /** {@link #verifiedWith(String)} with the secret's ASCII bytes, as the token index keeps them. */
+  public boolean verifiedWith(byte[] parentSecretKey) {
+    if (parentSecretKey == null || parentSecretKey.length == 0 || signature.length == 0) {
       return false;
     }
     String jca = ALGORITHMS.get(algorithm);
@@ -171,7 +176,7 @@ public record SelfSignedToken(
         MACS.get().put(jca, mac);
       }
       // The reference keys HMAC with the secret string whatever its length: no minimum key size.
-      mac.init(new SecretKeySpec(parentSecret.getBytes(StandardCharsets.US_ASCII), jca));
+      mac.init(new SecretKeySpec(parentSecretKey, jca));
       return MessageDigest.isEqual(mac.doFinal(signingInput), signature);
     } catch (GeneralSecurityException | RuntimeException e) {
       return false;

@@ -21,10 +21,15 @@ public final class StreamMatcher {
   private static final StreamMatcher NONE = new StreamMatcher(Set.of(), List.of());
 
   private final Set<String> exact;
+
+  /** The only exact name when there is just one (the common case): no set to walk. */
+  private final String single;
+
   private final List<Pattern> patterns;
 
   private StreamMatcher(Set<String> exact, List<Pattern> patterns) {
     this.exact = exact;
+    this.single = exact.size() == 1 ? exact.iterator().next() : null;
     this.patterns = patterns;
   }
 
@@ -70,7 +75,7 @@ public final class StreamMatcher {
     if (streamName == null) {
       return false;
     }
-    if (exact.contains(streamName)) {
+    if (single != null ? single.equals(streamName) : exact.contains(streamName)) {
       return true;
     }
     for (Pattern pattern : patterns) {

@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public class TokenIndex {
 
   private final Map<String, TokenRules> bySecret = new ConcurrentHashMap<>(1 << 16);
-  private final Map<TokenRef, TokenRules> byRef = new ConcurrentHashMap<>(1 << 16);
+  private final TokenSlots byId = new TokenSlots();
   private final Map<String, CountryRule> accountCountries = new ConcurrentHashMap<>();
 
   /** Publish tokens with {@code subscribeRequiresAuth}, per account: what makes a stream secure. */
@@ -30,15 +30,19 @@ public class TokenIndex {
   }
 
   public TokenRules get(TokenRef ref) {
-    return byRef.get(ref);
+    return ofKind(byId.get(ref.id()), ref.kind());
   }
 
   public TokenRules publish(long id) {
-    return byRef.get(TokenRef.publish(id));
+    return ofKind(byId.get(id), TokenKind.PUBLISH_TOKEN);
   }
 
   public TokenRules subscribe(long id) {
-    return byRef.get(TokenRef.subscribe(id));
+    return ofKind(byId.get(id), TokenKind.SUBSCRIBE_TOKEN);
+  }
+
+  private static TokenRules ofKind(TokenRules rules, TokenKind kind) {
+    return rules != null && rules.ref().kind() == kind ? rules : null;
   }
 
   /** The account's own geo-fence, or null when it has none. */
@@ -72,14 +76,14 @@ public class TokenIndex {
    */
   public synchronized void put(TokenRules rules) {
     long revision = rules.definition().revision();
-    TokenRules held = byRef.get(rules.ref());
+    TokenRules held = get(rules.ref());
     Long removed = removedAt.get(rules.ref().id());
     if ((held != null && held.definition().revision() > revision)
         || (removed != null && removed > revision)) {
       return;
     }
     removedAt.remove(rules.ref().id());
-    TokenRules old = byRef.put(rules.ref(), rules);
+    TokenRules old = byId.put(rules);
     if (old != null && !old.definition().secret().equals(rules.definition().secret())) {
       bySecret.remove(old.definition().secret(), old);
     }
@@ -99,10 +103,11 @@ public class TokenIndex {
   /** Forgets a deleted token; a read older than {@code revision} cannot bring it back. */
   public synchronized void remove(TokenRef ref, long revision) {
     removedAt.merge(ref.id(), revision, Math::max);
-    TokenRules old = byRef.remove(ref);
+    TokenRules old = get(ref);
     if (old == null) {
       return;
     }
+    byId.remove(ref.id());
     bySecret.remove(old.definition().secret(), old);
     if (ref.kind() == TokenKind.PUBLISH_TOKEN) {
       Map<Long, TokenRules> secured = securedPublishers.get(old.accountId());
@@ -121,8 +126,8 @@ public class TokenIndex {
     }
   }
 
-  public int size() {
-    return byRef.size();
+  public synchronized int size() {
+    return byId.size();
   }
 
   public boolean loaded() {

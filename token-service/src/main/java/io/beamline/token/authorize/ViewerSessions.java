@@ -44,6 +44,14 @@ public class ViewerSessions {
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
       try {
+        Integer cap = token.definition().maxConcurrentViewers();
+        if (cap == null && start.viewerTokenId() == null) {
+          // Nothing to enforce: record the session (a cap set later counts it) without the
+          // per-token lock, so that a crowd joining through one token is not served one by one.
+          record(connection, start);
+          connection.commit();
+          return;
+        }
         lock(connection, start.tokenId());
         if (exists(connection, start.viewerSessionId())) {
           connection.commit();
@@ -55,7 +63,6 @@ public class ViewerSessions {
               Reason.TOKEN_ALREADY_USED.code(),
               "viewerTokenId: this single-use viewer token has already started media");
         }
-        Integer cap = token.definition().maxConcurrentViewers();
         if (cap != null) {
           int live = DatabaseUsageGuard.countLive(connection, start.tokenId(), config);
           if (live >= cap) {
@@ -64,15 +71,7 @@ public class ViewerSessions {
                 "subscribe token " + start.tokenId() + " already has " + live + " viewers");
           }
         }
-        try (PreparedStatement insert =
-            connection.prepareStatement(
-                "INSERT INTO viewer_session (viewer_session_id, token_id, viewer_token_id)"
-                    + " VALUES (?, ?, ?)")) {
-          insert.setString(1, start.viewerSessionId());
-          insert.setLong(2, start.tokenId());
-          insert.setString(3, start.viewerTokenId());
-          insert.executeUpdate();
-        }
+        record(connection, start);
         connection.commit();
         if (start.viewerTokenId() != null) {
           guard.markConsumed(start.viewerTokenId());
@@ -97,6 +96,19 @@ public class ViewerSessions {
       update.executeUpdate();
     } catch (SQLException e) {
       throw new IllegalStateException("cannot end a viewer session: " + e.getMessage(), e);
+    }
+  }
+
+  /** Inserts the session; starting one that exists already changes nothing (idempotent). */
+  private static void record(Connection connection, ViewerSessionStart start) throws SQLException {
+    try (PreparedStatement insert =
+        connection.prepareStatement(
+            "INSERT INTO viewer_session (viewer_session_id, token_id, viewer_token_id)"
+                + " VALUES (?, ?, ?) ON CONFLICT (viewer_session_id) DO NOTHING")) {
+      insert.setString(1, start.viewerSessionId());
+      insert.setLong(2, start.tokenId());
+      insert.setString(3, start.viewerTokenId());
+      insert.executeUpdate();
     }
   }
 
