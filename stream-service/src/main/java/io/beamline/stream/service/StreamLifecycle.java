@@ -15,6 +15,7 @@ import io.beamline.platform.outbox.OutboxWriter;
 import io.beamline.stream.Feed;
 import io.beamline.stream.LiveStream;
 import io.beamline.stream.ViewerSession;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
@@ -28,6 +29,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -457,16 +459,25 @@ public class StreamLifecycle {
         .executeUpdate();
   }
 
-  /** Starts a viewer session ({@code viewer-joined}). */
-  @Transactional
+  /**
+   * Starts a viewer session ({@code viewer-joined}).
+   *
+   * <p>Not locked on the stream's row: joins of one stream must not queue behind each other's
+   * commits. The sequence number is taken first, before this transaction holds a database
+   * connection, so a join never holds two connections of the pool at once.
+   */
   public ViewerSession joinViewer(ViewerStart start, String clusterId) {
-    // Not locked: joins of one stream must not queue behind each other's commits. Its id, account,
-    // name and cluster do not change while a feed is live; the sequence comes from StreamSequences.
+    OptionalLong sequence = sequences.next(start.accountId() + "/" + start.streamName());
+    return QuarkusTransaction.joiningExisting().call(() -> join(start, clusterId, sequence));
+  }
+
+  private ViewerSession join(ViewerStart start, String clusterId, OptionalLong sequence) {
     LiveStream stream = em.find(LiveStream.class, start.accountId() + "/" + start.streamName());
-    if (stream == null) {
+    boolean locked = stream == null || sequence.isEmpty();
+    if (locked) {
+      // No row yet (a viewer before any feed, in tests): the old, locking way.
       stream = lockStream(start.accountId(), start.streamName(), clusterId);
     }
-    long sequence = sequences.next(stream.id).orElseThrow();
     Instant now = Instant.now();
     ViewerSession session = new ViewerSession();
     session.id = start.sessionId();
@@ -493,7 +504,7 @@ public class StreamLifecycle {
             now,
             stream.id,
             stream.streamName,
-            sequence,
+            locked ? stream.nextSequence() : sequence.getAsLong(),
             stream.clusterId,
             session.id,
             session.tokenId,
@@ -530,18 +541,36 @@ public class StreamLifecycle {
   /**
    * Ends a viewer session ({@code viewer-left}); nothing if it already ended.
    *
+   * <p>The stream's row is not held (see {@link #joinViewer}); the session's row is the lock that
+   * makes ending it happen once, and its state is read again under that lock. A session ended
+   * meanwhile by someone else leaves an unused sequence number, which the contract allows.
+   *
    * @return whether it was live
    */
-  @Transactional
   public boolean endViewer(String sessionId, String reason) {
-    // The session's row is the lock that makes ending it happen once (read under the lock, never
-    // from an earlier unlocked read); the stream's row is not held (see joinViewer).
+    Optional<String> streamId =
+        QuarkusTransaction.joiningExisting()
+            .call(
+                () ->
+                    em.createQuery(
+                            "select streamId from ViewerSession where id = ?1 and state = 'live'",
+                            String.class)
+                        .setParameter(1, sessionId)
+                        .getResultStream()
+                        .findFirst());
+    if (streamId.isEmpty()) {
+      return false;
+    }
+    long sequence = sequences.next(streamId.get()).orElseThrow();
+    return QuarkusTransaction.joiningExisting().call(() -> end(sessionId, reason, sequence));
+  }
+
+  private boolean end(String sessionId, String reason, long sequence) {
     ViewerSession session = em.find(ViewerSession.class, sessionId, LockModeType.PESSIMISTIC_WRITE);
     if (session == null || !ViewerSession.LIVE.equals(session.state)) {
       return false;
     }
     LiveStream stream = em.find(LiveStream.class, session.streamId);
-    long sequence = sequences.next(stream.id).orElseThrow();
     Instant now = Instant.now();
     session.state = ViewerSession.ENDED;
     session.leftAt = now;
