@@ -413,6 +413,10 @@ public final class Launcher {
     if (service.name().equals(SYNDICATION_SERVICE)) {
       // Reads restream targets from token-service and pull URLs from stream-service.
       env.put("BEAMLINE_SYNDICATION_INTERNAL_KEY_FILE", internalKeyFile().toString());
+      // Its own master key (seals partner stream keys at rest), generated once.
+      env.put(
+          "BEAMLINE_SYNDICATION_SECRETS_MASTER_KEY",
+          masterKey(settings.dataDir().resolve("secrets/syndication-master.key")));
       env.put(
           "BEAMLINE_SYNDICATION_TOKEN_SERVICE_URL",
           "http://127.0.0.1:" + settings.servicePort(SERVICES.get(0)));

@@ -55,8 +55,13 @@ public class RestreamJob {
   @Column(nullable = false)
   public String url;
 
-  @Column(name = "stream_key", nullable = false)
-  public String streamKey;
+  /** The target's key, sealed with the master key (see {@code TargetKeys}). */
+  @Column(name = "stream_key_sealed", nullable = false)
+  public byte[] keySealed;
+
+  /** Master-key version that sealed {@link #keySealed}. */
+  @Column(name = "stream_key_version", nullable = false)
+  public int keyVersion;
 
   @Column(nullable = false)
   public String state;

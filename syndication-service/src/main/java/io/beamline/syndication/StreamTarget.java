@@ -26,9 +26,20 @@ public class StreamTarget {
   @Column(nullable = false)
   public String url;
 
-  /** The target's stream key (RTMP) or stream id (SRT): a credential, never shown in full. */
-  @Column(name = "stream_key", nullable = false)
-  public String streamKey;
+  /**
+   * The target's stream key (RTMP) or stream id (SRT), sealed with the master key: a credential,
+   * never stored in plain text or shown in full (see {@code TargetKeys}).
+   */
+  @Column(name = "stream_key_sealed", nullable = false)
+  public byte[] keySealed;
+
+  /** Master-key version that sealed {@link #keySealed}. */
+  @Column(name = "stream_key_version", nullable = false)
+  public int keyVersion;
+
+  /** What the API shows of the key: {@code ****} and, for long keys, its last 4 characters. */
+  @Column(name = "key_hint", nullable = false)
+  public String keyHint;
 
   public String label;
 

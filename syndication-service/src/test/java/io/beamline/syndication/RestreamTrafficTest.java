@@ -13,6 +13,7 @@ import io.beamline.devstack.test.MediaStack;
 import io.beamline.devstack.test.TestApiKeys;
 import io.beamline.events.Topics;
 import io.beamline.syndication.messaging.StreamEventsConsumer;
+import io.beamline.syndication.support.Blackhole;
 import io.beamline.syndication.support.EventFeed;
 import io.beamline.syndication.support.Probe;
 import io.beamline.syndication.support.Publisher;
@@ -312,6 +313,40 @@ class RestreamTrafficTest {
             awaitJob(stream, "s-" + targetB, "stopped", Duration.ofSeconds(5));
         assertEquals(recovered.get("id"), disabled.get("id"));
         assertEquals("target-disabled", disabled.get("stopReason"));
+      }
+    }
+  }
+
+  @Test
+  void shouldTimeOutAndRetryWhenTargetIsABlackhole() {
+    String stream = "cam-" + UUID.randomUUID().toString().substring(0, 8);
+    try (Blackhole dropping = Blackhole.dropping();
+        Blackhole silent = Blackhole.silent()) {
+      String[] token =
+          publishToken(
+              stream,
+              List.of(
+                  Map.of("url", dropping.url("partner"), "key", "kdrop-" + stream),
+                  Map.of("url", silent.url("partner"), "key", "ksilent-" + stream)));
+      try (Publisher publisher = goLive(stream, token[1])) {
+        await().atMost(Duration.ofSeconds(45)).until(() -> jobs(stream).size() == 2);
+        for (Map<String, Object> job : jobs(stream)) {
+          String jobId = (String) job.get("id");
+          // Each attempt ends with a timeout (connect: ffmpeg's 5 s; handshake: io-timeout, 2 s in
+          // tests) and the job retries, instead of hanging on the first attempt.
+          await("two timed-out attempts of " + job.get("targetUrl"))
+              .atMost(Duration.ofSeconds(30))
+              .pollInterval(Duration.ofMillis(250))
+              .until(() -> eventsOf(Topics.RESTREAM_FAILED, jobId).size() >= 2);
+          List<JsonNode> failures = eventsOf(Topics.RESTREAM_FAILED, jobId);
+          for (JsonNode failure : failures.subList(0, 2)) {
+            assertEquals("timeout", failure.path("reason").asText(), failures.toString());
+            assertTrue(failure.path("retrying").asBoolean(), failures.toString());
+          }
+          assertTrue(
+              failures.get(1).path("attempt").asInt() > failures.get(0).path("attempt").asInt());
+        }
+        assertTrue(publisher.isAlive(), "the origin stream is unaffected");
       }
     }
   }

@@ -23,6 +23,7 @@ class SyndicationServiceFoundationTest extends ServiceFoundationContract {
     return List.of(
         "1 db/migration/V1__syndication_baseline.sql",
         "2 db/migration/V2__restream.sql",
-        "3 db/migration/V3__partner_sessions.sql");
+        "3 db/migration/V3__partner_sessions.sql",
+        "4 db/migration/V4__sealed_stream_keys.sql");
   }
 }

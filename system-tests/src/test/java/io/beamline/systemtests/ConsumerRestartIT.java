@@ -9,6 +9,7 @@ import io.beamline.devstack.KafkaBroker;
 import io.beamline.devstack.Ports;
 import io.beamline.devstack.Postgres;
 import io.beamline.devstack.test.BeamlineInfraResource;
+import io.beamline.devstack.test.ServiceProcess;
 import io.beamline.events.CloudEventAttributes;
 import io.beamline.events.EventJson;
 import io.beamline.events.Topics;
@@ -43,6 +44,9 @@ import org.junit.jupiter.api.Test;
  */
 class ConsumerRestartIT {
 
+  /** The JVM options this test has always run its instances with (full JIT). */
+  private static final List<String> FULL_JIT = List.of("-Xmx256m");
+
   private static final int EVENTS = 2000;
   private static final int STREAMS = 20;
   private static final ObjectMapper JSON = EventJson.newObjectMapper();
@@ -68,7 +72,8 @@ class ConsumerRestartIT {
     Path log = Path.of("target", "system-tests", database + ".log");
     String runTag = database;
 
-    try (ServiceProcess first = new ServiceProcess(jar, port, env, log).start()) {
+    try (ServiceProcess first =
+        new ServiceProcess(jar, port, env, log).jvmOptions(FULL_JIT).start()) {
       first.awaitReady(Duration.ofSeconds(90));
       Map<String, Long> expected = new HashMap<>();
       CompletableFuture<Void> publishing =
@@ -84,7 +89,8 @@ class ConsumerRestartIT {
       publishing.get();
       assertTrue(atKill < EVENTS, "the consumer was killed mid-stream (" + atKill + " applied)");
 
-      try (ServiceProcess second = new ServiceProcess(jar, port, env, log).start()) {
+      try (ServiceProcess second =
+          new ServiceProcess(jar, port, env, log).jvmOptions(FULL_JIT).start()) {
         second.awaitReady(Duration.ofSeconds(90));
         await()
             .atMost(Duration.ofSeconds(90))

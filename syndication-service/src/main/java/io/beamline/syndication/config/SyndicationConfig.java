@@ -40,6 +40,29 @@ public interface SyndicationConfig {
   /** The ffmpeg processes that push streams to targets. */
   Jobs jobs();
 
+  /** The master key that seals stream keys at rest. */
+  Secrets secrets();
+
+  /** Master key (AES-256-GCM) of the stream keys in the database, with older versions. */
+  interface Secrets {
+    /**
+     * Base64 of 32 random bytes ({@code openssl rand -base64 32}). No default: set {@code
+     * BEAMLINE_SYNDICATION_SECRETS_MASTER_KEY}; {@code ./beamline up} generates one in its data
+     * dir.
+     */
+    String masterKey();
+
+    /** Version of {@link #masterKey()}, stored next to every key it seals; default {@code 1}. */
+    @WithDefault("1")
+    int masterKeyVersion();
+
+    /**
+     * Older master keys that may still have sealed rows, as {@code version:base64} entries; rows
+     * they sealed are re-sealed with the current key at startup. Default none.
+     */
+    Optional<List<String>> previousMasterKeys();
+  }
+
   /** The internal {@code platform:internal} key. */
   interface Internal {
     /** The file token-service writes the key to; re-read when it changes. */
@@ -64,6 +87,24 @@ public interface SyndicationConfig {
     @WithDefault("ffmpeg")
     String ffmpeg();
 
+    /**
+     * Whether each ffmpeg is started through {@code setpriv --pdeathsig KILL} so that the kernel
+     * kills it when this JVM dies, even of SIGKILL: an orphaned push would duplicate the broadcast
+     * once another instance takes the job over. Default {@code true}; needs util-linux's {@code
+     * setpriv} (Linux).
+     */
+    @WithDefault("true")
+    boolean killWithParent();
+
+    /**
+     * ffmpeg's {@code -rw_timeout} on the pull and on the push: a media node or target that takes
+     * the connection but stops answering (a blackhole behind a proxy, a stuck ingest) fails the
+     * attempt after this long, and the job retries; default {@code 5s}. A target whose host drops
+     * the connection attempt fails at ffmpeg's TCP connect timeout (5 s) in any case.
+     */
+    @WithDefault("5s")
+    Duration ioTimeout();
+
     /** First retry delay after a failed attempt; doubles per failure; default {@code 2s}. */
     @WithDefault("2s")
     Duration retryBase();
@@ -82,6 +123,14 @@ public interface SyndicationConfig {
     /** How often an instance claims, starts and stops its jobs; default {@code 1s}. */
     @WithDefault("1s")
     Duration reconcileInterval();
+
+    /**
+     * Kafka session timeout of the stream-events consumer: a crashed instance's streams, and so its
+     * jobs, move to the others after about this long; default {@code 15s} (the broker allows 6s to
+     * 5min by default).
+     */
+    @WithDefault("15s")
+    Duration sessionTimeout();
 
     /** How long a job's owner lease lasts without renewal; default {@code 30s}. */
     @WithDefault("30s")

@@ -11,7 +11,9 @@ import io.beamline.events.token.TokenKind;
 import io.beamline.events.token.TokenUpdatedEvent;
 import io.beamline.platform.inbox.IncomingEvent;
 import io.beamline.platform.inbox.ProcessedEvents;
-import io.beamline.platform.outbox.OutboxProducer;
+import io.beamline.platform.kafka.ConsumerLoop;
+import io.beamline.platform.kafka.ConsumerSettings;
+import io.beamline.platform.kafka.DeadLetters;
 import io.beamline.syndication.config.SyndicationConfig;
 import io.beamline.syndication.service.JobRunner;
 import io.beamline.syndication.service.PartnerSessions;
@@ -33,10 +35,7 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.RangeAssignor;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -57,6 +56,9 @@ public class StreamEventsConsumer {
   public static final String SERVICE = "syndication-service";
   static final String CONSUMER = "syndication-service.stream-events";
 
+  /** Pause before a new consumer after a failure. */
+  private static final Duration PAUSE = Duration.ofSeconds(1);
+
   /** The topics read; the stream topics first (their partitions decide job ownership). */
   public static final List<String> TOPICS =
       List.of(
@@ -73,13 +75,10 @@ public class StreamEventsConsumer {
   private final RestreamPlanner planner;
   private final JobRunner runner;
   private final ProcessedEvents inbox;
-  private final OutboxProducer deadLetters;
+  private final DeadLetters deadLetters;
   private final SyndicationConfig config;
   private final String bootstrapServers;
-  private volatile boolean running;
-  private volatile boolean polling;
-  private volatile KafkaConsumer<String, String> consumer;
-  private Thread thread;
+  private volatile ConsumerLoop loop;
 
   public StreamEventsConsumer(
       StreamStates streams,
@@ -87,7 +86,7 @@ public class StreamEventsConsumer {
       RestreamPlanner planner,
       JobRunner runner,
       ProcessedEvents inbox,
-      OutboxProducer deadLetters,
+      DeadLetters deadLetters,
       SyndicationConfig config,
       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
     this.streams = streams;
@@ -101,62 +100,49 @@ public class StreamEventsConsumer {
   }
 
   void start(@Observes StartupEvent ignored) {
-    running = true;
-    thread = new Thread(this::run, "restream-stream-events");
-    thread.setDaemon(true);
-    thread.start();
+    loop = ConsumerLoop.start("restream-stream-events", this::properties, PAUSE, new Work());
   }
 
   void stop(@Observes ShutdownEvent ignored) {
-    running = false;
-    KafkaConsumer<String, String> current = consumer;
-    if (current != null) {
-      current.wakeup();
-    }
-    if (thread != null) {
-      try {
-        thread.join(10_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+    if (loop != null) {
+      loop.stop(Duration.ofSeconds(10));
     }
   }
 
   /** Whether the consumer is polling (for readiness). */
   public boolean polling() {
-    return polling;
+    ConsumerLoop current = loop;
+    return current != null && current.polling();
   }
 
-  private void run() {
-    while (running) {
-      try (KafkaConsumer<String, String> kafka = new KafkaConsumer<>(properties())) {
-        consumer = kafka;
-        kafka.subscribe(TOPICS, new Ownership());
-        polling = true;
-        while (running) {
-          for (ConsumerRecord<String, String> record : kafka.poll(Duration.ofMillis(500))) {
-            handle(record);
-          }
-          kafka.commitSync();
-        }
-      } catch (WakeupException e) {
-        break;
-      } catch (RuntimeException e) {
-        // Uncommitted records come again; the inbox skips what was already applied.
-        Log.warnf(e, "restream event consumer: %s; retrying", e.getMessage());
-        pause();
-      } finally {
-        // Closing the consumer revoked its partitions (pushes go on); the next consumer's
-        // assignment decides which ones this instance lets go.
-        polling = false;
-        consumer = null;
-      }
+  /** Subscribes with the rebalance listener, applies each round's records, then commits. */
+  private final class Work implements ConsumerLoop.Work {
+    @Override
+    public boolean connected(KafkaConsumer<String, String> kafka) {
+      // A new consumer (after a failure too) gets its assignment in a rebalance; closing the old
+      // one revoked its partitions, but the pushes go on until the assignment says they moved.
+      kafka.subscribe(TOPICS, new Ownership());
+      return true;
     }
-    try {
-      // Shutting down: let go of the jobs so that the other instances claim them at once.
-      runner.lost(List.copyOf(runner.ownedPartitions()));
-    } catch (RuntimeException e) {
-      Log.debugf("jobs not released at shutdown: %s", e.getMessage());
+
+    @Override
+    public boolean pollOnce(KafkaConsumer<String, String> kafka) {
+      // Uncommitted records come again after a failure; the inbox skips what was applied.
+      for (ConsumerRecord<String, String> record : kafka.poll(Duration.ofMillis(500))) {
+        handle(record);
+      }
+      kafka.commitSync();
+      return true;
+    }
+
+    @Override
+    public void stopped() {
+      try {
+        // Shutting down: let go of the jobs so that the other instances claim them at once.
+        runner.lost(List.copyOf(runner.ownedPartitions()));
+      } catch (RuntimeException e) {
+        Log.debugf("jobs not released at shutdown: %s", e.getMessage());
+      }
     }
   }
 
@@ -322,50 +308,21 @@ public class StreamEventsConsumer {
   }
 
   private void deadLetter(ConsumerRecord<String, String> record, Exception cause) {
-    String topic = Topics.deadLetter(SERVICE, record.topic());
-    Log.errorf(
-        "unreadable %s record at partition %d offset %d: %s; sent to %s",
-        record.topic(), record.partition(), record.offset(), cause.getMessage(), topic);
-    ProducerRecord<String, byte[]> dead =
-        new ProducerRecord<>(
-            topic, record.key(), record.value() == null ? null : record.value().getBytes());
-    record.headers().forEach(h -> dead.headers().add(h));
-    dead.headers().add("dead-letter-reason", String.valueOf(cause.getMessage()).getBytes());
-    try {
-      // Wait for the broker: the offset past this record is committed right after.
-      deadLetters.get().send(dead).get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw new IllegalStateException("dead-letter topic " + topic + " unavailable", e);
-    }
-  }
-
-  private void pause() {
-    try {
-      Thread.sleep(1_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      running = false;
-    }
+    // DeadLetters logs it, and waits for the broker: the offset past this record is committed right
+    // after.
+    deadLetters.send(record, cause);
   }
 
   private Properties properties() {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, config.jobs().groupId());
-    p.put(ConsumerConfig.CLIENT_ID_CONFIG, SERVICE + "-stream-events");
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    Properties p =
+        ConsumerSettings.of(bootstrapServers, config.jobs().groupId(), SERVICE + "-stream-events");
     // Range: an instance gets the same partition numbers of every stream topic, so all of one
     // stream's events and its jobs live on one instance.
     p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, RangeAssignor.class.getName());
     // A crashed instance's streams move to the others within this time.
-    p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "15000");
-    p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "3000");
+    long session = config.jobs().sessionTimeout().toMillis();
+    p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, Long.toString(session));
+    p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Long.toString(Math.max(500, session / 5)));
     p.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, "30000");
     return p;
   }

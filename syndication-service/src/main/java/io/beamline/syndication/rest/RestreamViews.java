@@ -33,14 +33,7 @@ public final class RestreamViews {
 
     static TargetView of(StreamTarget t) {
       return new TargetView(
-          t.id,
-          t.streamName,
-          t.url,
-          hint(t.streamKey),
-          t.label,
-          t.enabled,
-          t.createdAt,
-          t.updatedAt);
+          t.id, t.streamName, t.url, t.keyHint, t.label, t.enabled, t.createdAt, t.updatedAt);
     }
   }
 
@@ -87,7 +80,7 @@ public final class RestreamViews {
           j.targetId,
           j.tokenId,
           j.label,
-          TargetUrls.redacted(j.url, j.streamKey),
+          TargetUrls.redacted(j.url),
           j.state,
           j.attempt,
           j.lastError,
@@ -100,12 +93,5 @@ public final class RestreamViews {
           j.endedAt,
           j.updatedAt);
     }
-  }
-
-  static String hint(String key) {
-    if (key == null) {
-      return null;
-    }
-    return "****" + (key.length() >= 12 ? key.substring(key.length() - 4) : "");
   }
 }

@@ -35,7 +35,9 @@ public class JobRunner {
   private final JobTransitions transitions;
   private final PlatformClients clients;
   private final TargetAddressGuard guard;
+  private final TargetKeys keys;
   private final String instanceId;
+  private final List<String> launcher;
   private final Map<UUID, JobWorker> workers = new ConcurrentHashMap<>();
   private final Semaphore nudge = new Semaphore(0);
   private volatile Set<Integer> owned = Set.of();
@@ -48,13 +50,38 @@ public class JobRunner {
       SyndicationConfig config,
       JobTransitions transitions,
       PlatformClients clients,
-      TargetAddressGuard guard) {
+      TargetAddressGuard guard,
+      TargetKeys keys) {
+    this.keys = keys;
     this.em = em;
     this.config = config;
     this.transitions = transitions;
     this.clients = clients;
     this.guard = guard;
     this.instanceId = config.jobs().instanceId().orElseGet(JobRunner::defaultInstanceId);
+    this.launcher = launcher(config.jobs().killWithParent());
+  }
+
+  /**
+   * What ffmpeg is started through: {@code setpriv --pdeathsig KILL --} makes the kernel kill it
+   * when the thread that started it (the job's worker) dies, so a SIGKILLed JVM leaves no push
+   * running. ffmpeg itself ignores SIGPIPE and a closed {@code -progress} pipe, so it would not.
+   */
+  static List<String> launcher(boolean killWithParent) {
+    if (!killWithParent) {
+      return List.of();
+    }
+    boolean found =
+        java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "").split(":"))
+            .anyMatch(
+                dir -> java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir, "setpriv")));
+    if (!found) {
+      Log.warn(
+          "setpriv (util-linux) is not on the PATH: ffmpeg pushes will outlive this JVM if it is"
+              + " killed; install it or set beamline.syndication.jobs.kill-with-parent=false");
+      return List.of();
+    }
+    return List.of("setpriv", "--pdeathsig", "KILL", "--");
   }
 
   /** Counters of a job's local worker (zero when it does not run here). */
@@ -239,7 +266,15 @@ public class JobRunner {
           id -> {
             JobWorker worker =
                 new JobWorker(
-                    id, partition, instanceId, config.jobs(), transitions, clients, guard);
+                    id,
+                    partition,
+                    instanceId,
+                    config.jobs(),
+                    launcher,
+                    transitions,
+                    clients,
+                    guard,
+                    keys);
             worker.start();
             return worker;
           });

@@ -94,7 +94,7 @@ public class JobTransitions {
             job.streamName,
             job.tokenId,
             job.label,
-            TargetUrls.redacted(job.url, job.streamKey),
+            TargetUrls.redacted(job.url),
             attempt));
     return true;
   }
@@ -143,7 +143,7 @@ public class JobTransitions {
             job.streamName,
             job.tokenId,
             job.label,
-            TargetUrls.redacted(job.url, job.streamKey),
+            TargetUrls.redacted(job.url),
             attempt,
             retrying,
             reason));
@@ -191,7 +191,7 @@ public class JobTransitions {
             job.streamName,
             job.tokenId,
             job.label,
-            TargetUrls.redacted(job.url, job.streamKey),
+            TargetUrls.redacted(job.url),
             job.attempt,
             reason,
             Duration.ofMillis(job.pushedMs).toSeconds(),

@@ -32,9 +32,11 @@ final class JobWorker {
   private final int partition;
   private final String owner;
   private final SyndicationConfig.Jobs config;
+  private final List<String> launcher;
   private final JobTransitions transitions;
   private final PlatformClients clients;
   private final TargetAddressGuard guard;
+  private final TargetKeys keys;
   private final Thread thread;
   private volatile boolean stopped;
   private volatile boolean finished;
@@ -49,13 +51,17 @@ final class JobWorker {
       int partition,
       String owner,
       SyndicationConfig.Jobs config,
+      List<String> launcher,
       JobTransitions transitions,
       PlatformClients clients,
-      TargetAddressGuard guard) {
+      TargetAddressGuard guard,
+      TargetKeys keys) {
+    this.keys = keys;
     this.jobId = jobId;
     this.partition = partition;
     this.owner = owner;
     this.config = config;
+    this.launcher = launcher;
     this.transitions = transitions;
     this.clients = clients;
     this.guard = guard;
@@ -112,6 +118,7 @@ final class JobWorker {
         return;
       }
       RestreamJob job = found.get();
+      String key = keys.open(job);
       bytesBefore = job.bytesOut;
       pushedMsBefore = job.pushedMs;
       int attempt = job.attempt;
@@ -125,7 +132,7 @@ final class JobWorker {
         try {
           guard.check(job.url);
           PlatformClients.Egress egress = clients.egress(job.streamId, owner + "/" + jobId);
-          outcome = push(job, egress.rtmpUrl(), attempt);
+          outcome = push(job, key, egress.rtmpUrl(), attempt);
         } catch (TargetAddressGuard.BlockedTargetException e) {
           // A target that resolves to a forbidden address will not get better by retrying.
           transitions.failed(
@@ -164,7 +171,7 @@ final class JobWorker {
             attempt,
             retry,
             outcome.reason,
-            TargetUrls.scrub(outcome.detail, job.streamKey),
+            TargetUrls.scrub(outcome.detail, key),
             bytesBefore,
             pushedMsBefore)) {
           return;
@@ -212,8 +219,9 @@ final class JobWorker {
   }
 
   /** One ffmpeg run from the pull URL to the target; returns when ffmpeg has exited. */
-  private Outcome push(RestreamJob job, String pullUrl, int attempt) {
-    List<String> command = new ArrayList<>();
+  private Outcome push(RestreamJob job, String streamKey, String pullUrl, int attempt) {
+    String ioTimeoutMicros = Long.toString(config.ioTimeout().toNanos() / 1000);
+    List<String> command = new ArrayList<>(launcher);
     command.add(config.ffmpeg());
     command.addAll(
         List.of(
@@ -222,7 +230,7 @@ final class JobWorker {
             "-loglevel",
             "error",
             "-rw_timeout",
-            "5000000",
+            ioTimeoutMicros,
             "-i",
             pullUrl,
             "-map",
@@ -233,12 +241,14 @@ final class JobWorker {
             "pipe:1",
             "-stats_period",
             "1",
-            // Also on the output: a target that stops reading fails the push within 5 s.
+            // Also on the output: a target that accepts the connection but never answers the
+            // handshake, or stops reading, fails the push within the timeout instead of hanging.
+            // (A target that drops the SYNs fails at ffmpeg's TCP connect timeout, 5 s.)
             "-rw_timeout",
-            "5000000",
+            ioTimeoutMicros,
             "-f",
             TargetUrls.isSrt(job.url) ? "mpegts" : "flv",
-            TargetUrls.withKey(job.url, job.streamKey)));
+            TargetUrls.withKey(job.url, streamKey)));
     Process p;
     try {
       p = new ProcessBuilder(command).start();

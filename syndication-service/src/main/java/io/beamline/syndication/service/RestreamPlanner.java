@@ -33,13 +33,16 @@ public class RestreamPlanner {
   private final JobTransitions transitions;
   private final JobRunner runner;
   private final SyndicationConfig config;
+  private final TargetKeys keys;
 
   public RestreamPlanner(
       EntityManager em,
       PlatformClients clients,
       JobTransitions transitions,
       JobRunner runner,
-      SyndicationConfig config) {
+      SyndicationConfig config,
+      TargetKeys keys) {
+    this.keys = keys;
     this.em = em;
     this.clients = clients;
     this.transitions = transitions;
@@ -126,7 +129,7 @@ public class RestreamPlanner {
     Map<String, TargetSpec> desired = new LinkedHashMap<>();
     Set<String> disabled = new HashSet<>();
     for (StreamTarget t : streamTargets(stream.accountId, stream.streamName)) {
-      TargetSpec spec = TargetSpec.ofStreamTarget(t.id, t.url, t.streamKey, t.label);
+      TargetSpec spec = TargetSpec.ofStreamTarget(t.id, t.url, keys.open(t), t.label);
       if (t.enabled) {
         desired.put(spec.targetId(), spec);
       } else {
@@ -147,7 +150,7 @@ public class RestreamPlanner {
           continue; // token-service unreachable: leave the token's jobs alone
         }
         stop(job, disabled.contains(job.targetId) ? "target-disabled" : "target-removed");
-      } else if (!spec.url().equals(job.url) || !spec.key().equals(job.streamKey)) {
+      } else if (!spec.url().equals(job.url) || !spec.key().equals(keys.open(job))) {
         stop(job, "target-changed");
       } else {
         covered.add(job.targetId);
@@ -169,7 +172,7 @@ public class RestreamPlanner {
       job.tokenId = spec.tokenId();
       job.label = spec.label();
       job.url = spec.url();
-      job.streamKey = spec.key();
+      keys.put(job, spec.key());
       job.state = RestreamJob.PENDING;
       job.attempt = 0;
       job.createdAt = now;

@@ -31,16 +31,19 @@ public class TargetService {
   private final TargetAddressGuard guard;
   private final RestreamPlanner planner;
   private final SyndicationConfig config;
+  private final TargetKeys keys;
 
   public TargetService(
       EntityManager em,
       TargetAddressGuard guard,
       RestreamPlanner planner,
-      SyndicationConfig config) {
+      SyndicationConfig config,
+      TargetKeys keys) {
     this.em = em;
     this.guard = guard;
     this.planner = planner;
     this.config = config;
+    this.keys = keys;
   }
 
   /**
@@ -108,7 +111,7 @@ public class TargetService {
     t.accountId = accountId;
     t.streamName = streamName;
     t.url = f.url().strip();
-    t.streamKey = f.key();
+    keys.put(t, f.key());
     t.label = blankToNull(f.label());
     t.enabled = f.enabled() == null || f.enabled();
     t.createdAt = now;
@@ -170,7 +173,7 @@ public class TargetService {
       t.url = f.url().strip();
     }
     if (f.key() != null) {
-      t.streamKey = f.key();
+      keys.put(t, f.key());
     }
     if (f.label() != null) {
       t.label = blankToNull(f.label());

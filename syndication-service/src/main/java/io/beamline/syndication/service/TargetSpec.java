@@ -41,6 +41,6 @@ public record TargetSpec(String targetId, Long tokenId, String url, String key, 
 
   @Override
   public String toString() {
-    return "TargetSpec[" + targetId + ", " + TargetUrls.redacted(url, key) + "]";
+    return "TargetSpec[" + targetId + ", " + TargetUrls.redacted(url) + "]";
   }
 }

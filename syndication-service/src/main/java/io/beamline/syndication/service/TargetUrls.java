@@ -34,7 +34,7 @@ public final class TargetUrls {
   }
 
   /** {@link #withKey} with the key replaced by {@code ****}: never a secret. */
-  public static String redacted(String url, String key) {
+  public static String redacted(String url) {
     return withKey(url, MASK);
   }
 

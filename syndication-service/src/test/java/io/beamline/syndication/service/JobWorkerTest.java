@@ -27,7 +27,7 @@ class JobWorkerTest {
     assertEquals(
         "srt://a.example:9000?latency=200&streamid=key1",
         TargetUrls.withKey("srt://a.example:9000?latency=200", "key1"));
-    assertEquals("rtmp://a.example/app/****", TargetUrls.redacted("rtmp://a.example/app", "key1"));
+    assertEquals("rtmp://a.example/app/****", TargetUrls.redacted("rtmp://a.example/app"));
     String scrubbed =
         TargetUrls.scrub(
             "rtmp://m/live/cam?jwt=eyJ.abc.def failed; rtmp://a/app/secret-k1 refused",

@@ -1,120 +1,57 @@
 package io.beamline.token.service;
 
+import io.beamline.platform.secrets.SecretSealer;
 import io.beamline.token.config.SecretsConfig;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.ByteBuffer;
-import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
-import java.util.Base64;
-import java.util.HashMap;
-import java.util.Map;
-import javax.crypto.Cipher;
-import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
+import java.util.List;
+import java.util.Set;
 
 /**
  * Seals secrets stored in the database with the master key (AES-256-GCM), and opens rows sealed by
- * the current or an older, still configured, master-key version.
+ * the current or an older, still configured, master-key version; token-service's configuration over
+ * the platform's {@link SecretSealer}.
  */
 @ApplicationScoped
 public class KeyCipher {
 
-  private static final int IV_BYTES = 12;
-  private static final int TAG_BITS = 128;
-
-  private final int currentVersion;
-  private final Map<Integer, SecretKeySpec> keys = new HashMap<>();
-  private final SecureRandom random = new SecureRandom();
+  private final SecretSealer sealer;
 
   public KeyCipher(SecretsConfig config) {
-    this.currentVersion = config.masterKeyVersion();
-    keys.put(currentVersion, parse(config.masterKey(), "beamline.secrets.master-key"));
-    for (String entry : config.previousMasterKeys().orElse(java.util.List.of())) {
-      int colon = entry.indexOf(':');
-      if (colon <= 0) {
-        throw new IllegalStateException(
-            "beamline.secrets.previous-master-keys entries must be version:base64");
-      }
-      int version;
-      try {
-        version = Integer.parseInt(entry.substring(0, colon).trim());
-      } catch (NumberFormatException e) {
-        throw new IllegalStateException(
-            "beamline.secrets.previous-master-keys: version is not a number", e);
-      }
-      if (version == currentVersion) {
-        throw new IllegalStateException(
-            "beamline.secrets.previous-master-keys repeats the current version " + version);
-      }
-      keys.put(version, parse(entry.substring(colon + 1), "beamline.secrets.previous-master-keys"));
-    }
-  }
-
-  private static SecretKeySpec parse(String base64, String property) {
-    byte[] raw;
-    try {
-      raw = Base64.getDecoder().decode(base64.trim());
-    } catch (IllegalArgumentException e) {
-      throw new IllegalStateException(property + " is not valid base64", e);
-    }
-    if (raw.length != 32) {
-      throw new IllegalStateException(
-          property + " must be 32 bytes (base64 of 32 random bytes), got " + raw.length);
-    }
-    return new SecretKeySpec(raw, "AES");
+    this.sealer =
+        new SecretSealer(
+            "beamline.secrets",
+            config.masterKeyVersion(),
+            config.masterKey(),
+            config.previousMasterKeys().orElse(List.of()));
   }
 
   /** The master-key version {@link #seal(byte[])} uses; store it next to the sealed bytes. */
   public int currentVersion() {
-    return currentVersion;
+    return sealer.currentVersion();
   }
 
   /** Whether rows sealed with {@code version} can be opened (the key is still configured). */
   public boolean knows(int version) {
-    return keys.containsKey(version);
+    return sealer.knows(version);
   }
 
   /** Every configured version other than the current one: rows sealed with these get re-sealed. */
-  public java.util.Set<Integer> olderVersions() {
-    java.util.Set<Integer> older = new java.util.TreeSet<>(keys.keySet());
-    older.remove(currentVersion);
-    return older;
+  public Set<Integer> olderVersions() {
+    return sealer.olderVersions();
   }
 
   /** Seals with the current master key: 12-byte IV || ciphertext || 16-byte tag. */
   public byte[] seal(byte[] plain) {
-    try {
-      byte[] iv = new byte[IV_BYTES];
-      random.nextBytes(iv);
-      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-      cipher.init(
-          Cipher.ENCRYPT_MODE, keys.get(currentVersion), new GCMParameterSpec(TAG_BITS, iv));
-      byte[] sealed = cipher.doFinal(plain);
-      return ByteBuffer.allocate(IV_BYTES + sealed.length).put(iv).put(sealed).array();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("cannot seal a secret", e);
-    }
+    return sealer.seal(plain);
   }
 
   /** Opens bytes sealed with the current master key. */
   public byte[] open(byte[] sealed) {
-    return open(currentVersion, sealed);
+    return sealer.open(sealed);
   }
 
   /** Opens bytes sealed with master-key {@code version}. */
   public byte[] open(int version, byte[] sealed) {
-    SecretKeySpec key = keys.get(version);
-    if (key == null) {
-      throw new IllegalStateException(
-          "no master key of version " + version + " is configured (beamline.secrets.*)");
-    }
-    try {
-      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-      cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, sealed, 0, IV_BYTES));
-      return cipher.doFinal(sealed, IV_BYTES, sealed.length - IV_BYTES);
-    } catch (GeneralSecurityException e) {
-      // Wrong master key or tampered row: refuse loudly rather than sign with garbage.
-      throw new IllegalStateException("cannot open a sealed secret: wrong master key?", e);
-    }
+    return sealer.open(version, sealed);
   }
 }
