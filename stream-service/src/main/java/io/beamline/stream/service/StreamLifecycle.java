@@ -450,6 +450,17 @@ public class StreamLifecycle {
         .executeUpdate();
   }
 
+  /** Adds {@code bytes} to every live RTMP session (viewer or internal reader) of a feed. */
+  @Transactional
+  public void addSessionBytes(String feedId, long bytes) {
+    em.createQuery(
+            "update ViewerSession set bytesOut = bytesOut + ?1"
+                + " where feedId = ?2 and state = 'live' and protocol = 'rtmp'")
+        .setParameter(1, bytes)
+        .setParameter(2, feedId)
+        .executeUpdate();
+  }
+
   /** Records the latest byte counter the media node reported for a live feed. */
   @Transactional
   public void feedBytes(String feedId, long bytesIn) {

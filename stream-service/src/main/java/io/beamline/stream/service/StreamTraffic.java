@@ -42,8 +42,10 @@ public class StreamTraffic {
    * @param players the node's players of the feed (its client count less the publisher): viewers,
    *     internal readers and the HLS relay all receive the same bytes
    * @param viewerPlayers how many of them are viewers
+   * @return the bytes each player of the feed received since the last reading: every player gets
+   *     the same stream, and nginx-rtmp counts bytes per stream, not per client
    */
-  public synchronized void observe(
+  public synchronized long observe(
       Feed feed, long bytesIn, long bytesOut, int players, int viewerPlayers) {
     Counters last = lastByFeed.put(feed.id, new Counters(bytesIn, bytesOut));
     // The first reading of a feed is its baseline; a counter that went back is a restarted node.
@@ -53,6 +55,7 @@ public class StreamTraffic {
     Pending pending = pendingByStream.computeIfAbsent(feed.streamId, id -> new Pending());
     pending.bytesIn += deltaIn;
     pending.bytesOut += viewerShare;
+    return players <= 0 ? 0 : deltaOut / players;
   }
 
   /** Feeds that ended no longer need a baseline. */

@@ -307,12 +307,16 @@ class MediaPlaneTest {
     assertEquals("partner-7", joined.get("trackingId").asText());
     assertEquals(sub.get("id").asLong(), joined.get("tokenId").asLong());
     assertTrue(viewer.isAlive(), "watching");
+    // The node's /stat (read every second here) credits the session its share of the feed's bytes.
+    String session = joined.get("viewerSessionId").asText();
+    await().atMost(Duration.ofSeconds(15)).until(() -> sessionBytes(session) > 0);
 
     tokenService(
         "PATCH", "/api/subscribe_token/disable", "{\"tokenIds\":[" + sub.get("id").asLong() + "]}");
     assertTrue(viewer.waitFor(10, TimeUnit.SECONDS), "the media node dropped the viewer");
     JsonNode left = awaitEvents(Topics.VIEWER_LEFT, "cam-d", 1, Duration.ofSeconds(5)).get(0);
-    assertEquals(joined.get("viewerSessionId").asText(), left.get("viewerSessionId").asText());
+    assertEquals(session, left.get("viewerSessionId").asText());
+    assertTrue(left.get("bytesOut").asLong() > 0, "viewer-left carries the bytes sent: " + left);
 
     // A disabled token cannot start again.
     Process again =
@@ -815,6 +819,17 @@ class MediaPlaneTest {
   }
 
   // --- helpers -----------------------------------------------------------------------------
+
+  private long sessionBytes(String sessionId) throws Exception {
+    try (var connection = dataSource.getConnection();
+        var select =
+            connection.prepareStatement("select bytes_out from viewer_session where id = ?")) {
+      select.setString(1, sessionId);
+      try (var row = select.executeQuery()) {
+        return row.next() ? row.getLong(1) : 0;
+      }
+    }
+  }
 
   /** Width,height (or codec) of every stream ffprobe finds at {@code url}. */
   private static String probeStreams(String url) throws Exception {

@@ -90,12 +90,19 @@ public class NginxStatPoller {
           }
           if (feed != null) {
             // nclients counts the publisher too; the rest play the feed, the HLS relay included.
-            traffic.observe(
-                feed,
-                Long.parseLong(bytesIn),
-                number(text(stream, "bytes_out")),
-                (int) number(text(stream, "nclients")) - 1,
-                viewers.getOrDefault(name, 0));
+            long perPlayer =
+                traffic.observe(
+                    feed,
+                    Long.parseLong(bytesIn),
+                    number(text(stream, "bytes_out")),
+                    (int) number(text(stream, "nclients")) - 1,
+                    viewers.getOrDefault(name, 0));
+            if (perPlayer > 0) {
+              // Each RTMP session of the feed is credited its share, so viewer-left carries the
+              // bytes a viewer received (as of the last reading) for per-country and per-partner
+              // figures.
+              lifecycle.addSessionBytes(name, perPlayer);
+            }
           }
         }
       }
