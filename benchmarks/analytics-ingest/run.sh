@@ -6,7 +6,8 @@
 # Sizes can be changed with -Dbenchmark.events=N, -Dbenchmark.burst=N, -Dbenchmark.streams=N.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-./mvnw -B -q install -DskipTests -pl events,devstack-dist,devstack,platform
+# Formatting of the shared modules is checked by their own builds, not here.
+./mvnw -B -q install -DskipTests -Dspotless.check.skip=true -pl events,devstack-dist,devstack,platform
 ./mvnw -B test -pl analytics-service -Dtest=IngestBenchmark -Dbenchmark.analytics=true \
   -Dsurefire.failIfNoSpecifiedTests=false "$@" > analytics-service/target/benchmark.log 2>&1 || {
   tail -50 analytics-service/target/benchmark.log

@@ -81,7 +81,7 @@ class IngestBenchmark {
               System.getProperty("benchmark.max-poll", "20000")),
           Map.entry("quarkus.log.category.\"org.apache.kafka\".level", "WARN"),
           Map.entry(
-              "quarkus.log.category.\"io.beamline.analytics.service\".level",
+              "quarkus.log.category.\"io.beamline.analytics\".level",
               System.getProperty("benchmark.log", "INFO")));
     }
   }
@@ -90,6 +90,7 @@ class IngestBenchmark {
   private static final int STREAMS = Integer.getInteger("benchmark.streams", 1000);
   private static final int EVENTS = Integer.getInteger("benchmark.events", 500_000);
   private static final int BURST = Integer.getInteger("benchmark.burst", 1_000_000);
+  private static final int WARMUP = Integer.getInteger("benchmark.warmup", 300_000);
   private static final String[] COUNTRIES = {"US", "DE", "FR", "GB", "BR", "IN", "JP", null};
   private static final String[] TRACKING = {null, "northwind-tv", "contoso", "fabrikam"};
 
@@ -110,17 +111,33 @@ class IngestBenchmark {
         "workload: %d concurrent streams, viewer-joined/viewer-left pairs plus per-stream stats",
         STREAMS);
 
-    // 1. Throughput: the same records read by a plain consumer and ingested by the service.
-    List<ProducerRecord<String, String>> phase1 = workload("BENCH1", EVENTS, 0, true);
-    long produced = produce(phase1);
-    line("phase 1: %d events produced in %d ms", phase1.size(), produced);
-    double ceiling = plainConsumerRate(phase1.size());
-    line(
-        "ceiling, plain KafkaConsumer (poll + String values, no processing): %.0f events/s"
-            + " (load average %s)",
-        ceiling, loadAverage());
-    consumer.startWorkers();
     try (Admin admin = BeamlineInfraResource.kafka().admin()) {
+      // 0. Warm-up, not measured: a running service has its hot path compiled; a fresh test JVM
+      // spends a quarter of the machine on the JIT compiler during its first seconds of ingestion
+      // (JFR), which the plain consumer's few lines of code do not need.
+      if (WARMUP > 0) {
+        List<ProducerRecord<String, String>> warm = workload("WARM", WARMUP, 9, true);
+        produce(warm);
+        consumer.startWorkers();
+        awaitLagZero(admin, Duration.ofMinutes(10));
+        consumer.stopWorkers();
+        line("warm-up: %d events ingested and the consumers stopped (not measured)", warm.size());
+      }
+
+      // 1. Throughput: the same records read by a plain consumer and ingested by the service.
+      List<ProducerRecord<String, String>> phase1 = workload("BENCH1", EVENTS, 0, true);
+      long produced = produce(phase1);
+      line("phase 1: %d events produced in %d ms", phase1.size(), produced);
+      // The plain consumer reads everything on the topics (warm-up included) from the start, once
+      // before and once after the service's run: the machine is shared, and a single reading of
+      // the ceiling has swung by a factor of 4 between runs.
+      int onTopics = WARMUP + phase1.size();
+      double before = plainConsumerRate(onTopics);
+      line(
+          "ceiling before, plain KafkaConsumer (poll + String values, no processing): %.0f events/s"
+              + " (load average %s)",
+          before, loadAverage());
+      consumer.startWorkers();
       // Timed from the moment the group has its partitions (joining takes a few seconds once).
       await()
           .atMost(Duration.ofMinutes(1))
@@ -130,10 +147,17 @@ class IngestBenchmark {
       awaitLagZero(admin, Duration.ofMinutes(10));
       double seconds = Duration.between(t0, Instant.now()).toMillis() / 1000.0;
       double rate = phase1.size() / seconds;
+      String load = loadAverage();
+      double after = plainConsumerRate(onTopics);
+      line(
+          "ceiling after, the same plain consumer again: %.0f events/s (load average %s)",
+          after, loadAverage());
+      double ceiling = Math.max(before, after);
       line(
           "analytics-service ingestion (decode, dedupe, sessions, aggregates, commit): %.0f"
-              + " events/s (%.1f s) = %.0f%% of the ceiling (target >= 50%%) (load average %s)",
-          rate, seconds, 100 * rate / ceiling, loadAverage());
+              + " events/s (%.1f s) = %.0f%% of the higher ceiling, %.0f%% of the lower"
+              + " (target >= 50%%) (load average %s)",
+          rate, seconds, 100 * rate / ceiling, 100 * rate / Math.min(before, after), load);
       assertEquals(
           (long) EVENTS / 2 - statsShare(EVENTS) / 2,
           sessions("BENCH1"),

@@ -3,15 +3,15 @@ package io.beamline.analytics.messaging;
 import io.beamline.analytics.config.AnalyticsConfig;
 import io.beamline.analytics.service.IngestService;
 import io.beamline.events.BeamlineEvent;
-import io.beamline.events.EventCatalog;
 import io.beamline.events.StreamScoped;
 import io.beamline.events.Topics;
 import io.beamline.events.stream.FeedEndedEvent;
 import io.beamline.events.stream.FeedStartedEvent;
 import io.beamline.events.stream.ViewerJoinedEvent;
 import io.beamline.events.stream.ViewerLeftEvent;
-import io.beamline.platform.inbox.IncomingEvent;
-import io.beamline.platform.outbox.OutboxProducer;
+import io.beamline.platform.kafka.ConsumerLoop;
+import io.beamline.platform.kafka.ConsumerSettings;
+import io.beamline.platform.kafka.DeadLetters;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -23,15 +23,11 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -53,15 +49,14 @@ public class AnalyticsEventsConsumer {
 
   private final IngestService ingest;
   private final AnalyticsConfig config;
-  private final OutboxProducer deadLetters;
+  private final DeadLetters deadLetters;
   private final String bootstrapServers;
-  private final List<Worker> workers = new CopyOnWriteArrayList<>();
-  private volatile boolean running;
+  private final List<ConsumerLoop> loops = new CopyOnWriteArrayList<>();
 
   public AnalyticsEventsConsumer(
       IngestService ingest,
       AnalyticsConfig config,
-      OutboxProducer deadLetters,
+      DeadLetters deadLetters,
       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
     this.ingest = ingest;
     this.config = config;
@@ -80,34 +75,37 @@ public class AnalyticsEventsConsumer {
    * false, in which case a caller (the ingestion benchmark) decides when consumption begins.
    */
   public synchronized void startWorkers() {
-    if (running) {
+    if (!loops.isEmpty()) {
       return;
     }
-    running = true;
     for (int i = 0; i < config.ingest().consumers(); i++) {
-      Worker worker = new Worker(i);
-      workers.add(worker);
-      worker.thread.start();
+      loops.add(
+          ConsumerLoop.start(
+              "analytics-ingest-" + i,
+              this::properties,
+              config.ingest().retryBackoff(),
+              new Batching()));
     }
   }
 
+  /**
+   * Stops the consumer threads (each finishes or abandons its current batch; an abandoned one is
+   * not committed and comes again); {@link #startWorkers} may start them again.
+   */
+  public synchronized void stopWorkers() {
+    loops.forEach(loop -> loop.stop(Duration.ofSeconds(10)));
+    loops.clear();
+  }
+
   void stop(@Observes ShutdownEvent ignored) {
-    running = false;
-    workers.forEach(Worker::wakeup);
-    for (Worker worker : workers) {
-      try {
-        worker.thread.join(10_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    stopWorkers();
   }
 
   /** Whether every started consumer thread is polling (none started: whether that is intended). */
   public boolean healthy() {
-    return workers.isEmpty()
+    return loops.isEmpty()
         ? !config.ingest().enabled()
-        : workers.stream().allMatch(w -> w.polling);
+        : loops.stream().allMatch(ConsumerLoop::polling);
   }
 
   /** The topics this service reads: every stream-keyed topic of the contract. */
@@ -115,76 +113,75 @@ public class AnalyticsEventsConsumer {
     return Topics.STREAM_TOPICS;
   }
 
-  /** One consumer thread. */
-  private final class Worker implements Runnable {
+  /**
+   * What one consumer thread does: each round gathers polls into one batch, applies it in one
+   * transaction and commits the offsets after it. A failure anywhere leaves the batch uncommitted:
+   * the shared loop closes the consumer, pauses and starts again from the last commit, and the
+   * inbox makes the replay harmless.
+   */
+  private final class Batching implements ConsumerLoop.Work {
 
-    private final Thread thread;
-    private volatile KafkaConsumer<String, String> consumer;
-    private volatile boolean polling;
-
-    Worker(int index) {
-      thread = new Thread(this, "analytics-ingest-" + index);
-      thread.setDaemon(true);
-    }
-
-    void wakeup() {
-      KafkaConsumer<String, String> current = consumer;
-      if (current != null) {
-        current.wakeup();
-      }
+    @Override
+    public boolean connected(KafkaConsumer<String, String> kafka) {
+      kafka.subscribe(topics());
+      return true;
     }
 
     @Override
-    public void run() {
-      while (running) {
-        try (KafkaConsumer<String, String> kafka = new KafkaConsumer<>(properties())) {
-          consumer = kafka;
-          kafka.subscribe(topics());
-          polling = true;
-          List<BeamlineEvent> batch = new ArrayList<>();
-          long batchStart = 0;
-          while (running) {
-            ConsumerRecords<String, String> records = kafka.poll(config.ingest().pollTimeout());
-            if (!records.isEmpty()) {
-              if (batch.isEmpty()) {
-                batchStart = System.nanoTime();
-              }
-              decode(records, batch);
-            }
-            // A batch gathers polls while the broker holds more for us, and is applied as soon as
-            // we are caught up: big batches under load, no added delay when idle.
-            boolean full =
-                batch.size() >= config.ingest().maxBatchEvents()
-                    || System.nanoTime() - batchStart >= config.ingest().maxBatchDelay().toNanos();
-            if (!batch.isEmpty() && (full || records.isEmpty() || caughtUp(kafka))) {
-              ingest.apply(batch);
-              // Everything polled so far is applied: the positions are exactly what to commit.
-              kafka.commitSync();
-              batch = new ArrayList<>();
-            }
+    public boolean pollOnce(KafkaConsumer<String, String> kafka) throws Exception {
+      List<BeamlineEvent> batch = new ArrayList<>();
+      long batchStart = 0;
+      boolean polled = false;
+      long pollNanos = 0;
+      long decodeNanos = 0;
+      while (true) {
+        long t = System.nanoTime();
+        ConsumerRecords<String, String> records = kafka.poll(config.ingest().pollTimeout());
+        long polledAt = System.nanoTime();
+        if (!records.isEmpty()) {
+          if (!polled) {
+            batchStart = t;
+            polled = true;
           }
-        } catch (WakeupException e) {
-          return;
-        } catch (Exception e) {
-          // The batch was rolled back and its offsets not committed: a new consumer starts again
-          // from the last commit, and the inbox makes the replay harmless.
-          polling = false;
-          Log.warnf(e, "analytics ingestion failed: %s; retrying", e.getMessage());
-          pause();
-        } finally {
-          polling = false;
-          consumer = null;
+          pollNanos += polledAt - t;
+          decode(records, batch);
+          decodeNanos += System.nanoTime() - polledAt;
+        }
+        // A batch gathers polls while the broker holds more for us, and is applied as soon as we
+        // are caught up: big batches under load, no added delay when idle.
+        boolean full =
+            batch.size() >= config.ingest().maxBatchEvents()
+                || System.nanoTime() - batchStart >= config.ingest().maxBatchDelay().toNanos();
+        if (!polled || full || records.isEmpty() || caughtUp(kafka)) {
+          break;
         }
       }
+      long applyStart = System.nanoTime();
+      if (!batch.isEmpty()) {
+        ingest.apply(batch);
+      }
+      if (polled) {
+        // Everything polled so far is applied (or was dead-lettered): the positions are exactly
+        // what to commit, and only now that the batch's transaction has committed.
+        long commitStart = System.nanoTime();
+        kafka.commitSync();
+        Log.debugf(
+            "gathered %d events: poll %d ms, decode %d ms, apply %d ms, offset commit %d ms",
+            batch.size(),
+            pollNanos / 1_000_000,
+            decodeNanos / 1_000_000,
+            (commitStart - applyStart) / 1_000_000,
+            (System.nanoTime() - commitStart) / 1_000_000);
+      }
+      return true;
     }
 
-    private void decode(ConsumerRecords<String, String> records, List<BeamlineEvent> into)
-        throws InterruptedException, ExecutionException {
+    private void decode(ConsumerRecords<String, String> records, List<BeamlineEvent> into) {
       for (ConsumerRecord<String, String> record : records) {
         try {
           into.add(read(record));
         } catch (RuntimeException e) {
-          deadLetter(record, e);
+          deadLetters.send(record, e);
         }
       }
     }
@@ -199,15 +196,6 @@ public class AnalyticsEventsConsumer {
       }
       return true;
     }
-
-    private void pause() {
-      try {
-        Thread.sleep(config.ingest().retryBackoff().toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        running = false;
-      }
-    }
   }
 
   /**
@@ -221,8 +209,7 @@ public class AnalyticsEventsConsumer {
     if (record.value() != null && record.value().contains("\\u0000")) {
       throw new IllegalArgumentException("a text contains a NUL character (not storable)");
     }
-    Class<? extends BeamlineEvent> type = EventCatalog.forTopic(record.topic()).payloadType();
-    BeamlineEvent event = IncomingEvent.read(record, type).payload();
+    BeamlineEvent event = EventReader.read(record);
     require(event.eventId() != null, "eventId");
     require(event.accountId() != null && !event.accountId().isBlank(), "accountId");
     require(event.occurredAt() != null, "occurredAt");
@@ -249,33 +236,11 @@ public class AnalyticsEventsConsumer {
     }
   }
 
-  private void deadLetter(ConsumerRecord<String, String> record, RuntimeException cause)
-      throws InterruptedException, ExecutionException {
-    String topic = Topics.deadLetter(SERVICE, record.topic());
-    Log.errorf(
-        "unreadable %s record at partition %d offset %d: %s; sent to %s",
-        record.topic(), record.partition(), record.offset(), cause.getMessage(), topic);
-    ProducerRecord<String, byte[]> dead =
-        new ProducerRecord<>(
-            topic, record.key(), record.value() == null ? null : record.value().getBytes());
-    record.headers().forEach(h -> dead.headers().add(h));
-    dead.headers().add("dead-letter-reason", String.valueOf(cause.getMessage()).getBytes());
-    // Wait for the broker: the offset past this record is committed right after.
-    deadLetters.get().send(dead).get();
-  }
-
   private Properties properties() {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, config.ingest().groupId());
-    p.put(ConsumerConfig.CLIENT_ID_CONFIG, SERVICE + "-ingest");
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    Properties p =
+        ConsumerSettings.of(bootstrapServers, config.ingest().groupId(), SERVICE + "-ingest");
     p.put(
         ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(config.ingest().maxPollRecords()));
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     // Larger fetches: the broker answers a burst in fewer, fuller responses.
     p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(64 * 1024 * 1024));
     // At most 1 MB per partition in a fetch: every poll then mixes all partitions, so a batch holds

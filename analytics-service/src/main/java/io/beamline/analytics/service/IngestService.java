@@ -82,6 +82,11 @@ public class IngestService {
       try {
         long start = System.nanoTime();
         int count = batch.apply(c);
+        // A durable commit (synchronous_commit stays on). With it off, a PostgreSQL crash can lose
+        // a commit that already returned, and the consumer commits the Kafka offsets right after
+        // this returns: those events would never come again, and be lost. It would be safe only
+        // if the offsets were stored in this same transaction (lost together, read again). It
+        // would also buy little: one WAL flush per batch of up to max-batch-events events.
         c.commit();
         Log.debugf(
             "applied %d of %d events in %d ms (%s)",
