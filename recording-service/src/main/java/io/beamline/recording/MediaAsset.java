@@ -44,6 +44,13 @@ public class MediaAsset {
   @Column(name = "feed_id")
   public String feedId;
 
+  /**
+   * Kafka partition of the stream's events; the instance assigned it owns the recording (null for
+   * recordings created before partitions were recorded: any instance may take those over).
+   */
+  @Column(name = "stream_partition")
+  public Integer streamPartition;
+
   public String name;
 
   @Column(name = "start_time", nullable = false)
@@ -80,6 +87,9 @@ public class MediaAsset {
   public Instant created;
 
   public Instant removed;
+
+  /** When the retention job deletes it; null = kept until deleted through the API. */
+  public Instant expiration;
 
   @Version public long version;
 

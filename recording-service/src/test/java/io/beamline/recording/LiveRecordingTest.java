@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.beamline.devstack.test.MediaStack;
 import io.beamline.devstack.test.TestApiKeys;
 import io.beamline.events.Topics;
-import io.beamline.recording.service.RecordingWorkers;
 import io.beamline.recording.storage.ObjectStore;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -22,6 +21,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
@@ -37,8 +37,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Recordings of real traffic: ffmpeg publishes through nginx-rtmp with a record=true publish token
  * from the real token-service, stream-service announces the feed, and the worker pulls it through
- * {@code /internal/egress} into the object store. Also the takeover after a worker dies
- * mid-recording.
+ * {@code /internal/egress} into the object store; a publisher back within the reconnect window and
+ * a backup publisher taking over continue the same asset. (The takeover after an instance dies is
+ * {@code RecordingCrashIT}, with two service processes.)
  */
 @QuarkusTest
 class LiveRecordingTest {
@@ -47,7 +48,6 @@ class LiveRecordingTest {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @Inject ObjectStore store;
-  @Inject RecordingWorkers workers;
 
   private static boolean warm;
   private Process publisher;
@@ -142,58 +142,115 @@ class LiveRecordingTest {
   }
 
   @Test
-  void shouldKeepWhatWasUploadedWhenTheWorkerDiesMidRecording() throws Exception {
+  void shouldContinueTheSameAssetWhenThePublisherComesBackWithinTheReconnectWindow()
+      throws Exception {
     MediaStack stack = MediaStack.start();
-    String stream = "crash-" + UUID.randomUUID().toString().substring(0, 8);
+    String stream = "reconnect-" + UUID.randomUUID().toString().substring(0, 8);
     String token = publishToken(stack, stream);
-    String account = operatorAccount(stack);
-    String key = TestApiKeys.apiKey(TestApiKeys.nextKeyId(), account, Set.of("recordings:read"));
+    String key =
+        TestApiKeys.apiKey(
+            TestApiKeys.nextKeyId(), operatorAccount(stack), Set.of("recordings:read"));
 
-    // 6 Mbit/s: the first 5 MiB part is uploaded after about 7 s, well before the crash.
-    publisher = publish(stack, stream, token, 24, "6M");
-    // Wait until parts of the first segment are in the store, then kill the worker.
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .pollInterval(Duration.ofMillis(200))
-        .until(
-            () -> {
-              List<Map<String, Object>> items = items(key, stream);
-              return !items.isEmpty()
-                  && "processing".equals(items.get(0).get("status"))
-                  && !((List<?>) items.get(0).get("segments")).isEmpty()
-                  && ((Number)
-                              ((Map<?, ?>) ((List<?>) items.get(0).get("segments")).get(0))
-                                  .get("size"))
-                          .longValue()
-                      > 0;
-            });
-    workers.simulateCrash();
-    assertTrue(publisher.waitFor(60, TimeUnit.SECONDS), "publisher did not finish");
+    // Two 5 s publishing sessions with a drop well inside the 3 s reconnect window of the tests.
+    publisher = publish(stack, stream, token, 5, null);
+    assertTrue(publisher.waitFor(60, TimeUnit.SECONDS), "first publisher did not finish");
+    publisher = publish(stack, stream, token, 5, null);
+    assertTrue(publisher.waitFor(60, TimeUnit.SECONDS), "second publisher did not finish");
+    Instant ended = Instant.now();
 
     JsonPath asset = awaitComplete(key, stream, Duration.ofSeconds(60));
     List<Map<String, Object>> segments = asset.getList("segments");
-    assertTrue(segments.size() >= 2, "a new segment after the takeover: " + segments);
+    assertEquals(2, segments.size(), "one segment per publishing session: " + segments);
+    double total = 0;
+    for (JsonNode probe : probeSegments(key, asset.getString("id"))) {
+      assertEquals(List.of("aac", "h264"), codecs(probe));
+      total += probe.path("format").path("duration").asDouble();
+    }
+    assertTrue(Math.abs(total - 10.0) <= 1.5, "recorded " + total + " s of 10 s published");
+    // stopTime is the moment the feed ended, not the end of the reconnect window (3 s later).
+    Instant stop = Instant.parse(asset.getString("stopTime"));
+    assertTrue(
+        Math.abs(Duration.between(ended, stop).toMillis()) < 2_000,
+        "stopTime " + stop + ", publisher gone at " + ended);
+    String id = asset.getString("id");
     assertEquals(
-        "complete", segments.get(0).get("status"), "the dead worker's upload was completed");
+        1,
+        TestSupport.awaitRecords(
+                Topics.RECORDING_STARTED, r -> r.value().contains(id), Duration.ofSeconds(20))
+            .size(),
+        "one recording-started");
+  }
+
+  @Test
+  void shouldFollowTheBackupPublisherWhenThePrimaryDrops() throws Exception {
+    MediaStack stack = MediaStack.start();
+    String stream = "failover-" + UUID.randomUUID().toString().substring(0, 8);
+    String token = publishToken(stack, stream);
+    String key =
+        TestApiKeys.apiKey(
+            TestApiKeys.nextKeyId(), operatorAccount(stack), Set.of("recordings:read"));
+
+    // A primary and a backup of the same (main) source; the recording follows the served feed.
+    Process primary = publish(stack, stream, token + "&priority=10", 30, null);
+    Process backup = publish(stack, stream, token + "&priority=1", 14, null);
+    publisher = backup;
+    String primaryFeed;
+    try {
+      // Wait for the recording to have a segment from the primary, then drop the primary.
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(200))
+          .until(
+              () -> {
+                List<Map<String, Object>> items = items(key, stream);
+                return !items.isEmpty() && !((List<?>) items.get(0).get("segments")).isEmpty();
+              });
+      primaryFeed = (String) ((Map<?, ?>) items(key, stream).get(0).get("feed")).get("feedId");
+      // Four seconds of the primary in the first segment: it must still be publishing after them.
+      assertFalse(primary.waitFor(4, TimeUnit.SECONDS), "the primary stopped on its own");
+      primary.destroyForcibly();
+      assertTrue(backup.waitFor(60, TimeUnit.SECONDS), "backup publisher did not finish");
+    } finally {
+      primary.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+
+    JsonPath asset = awaitComplete(key, stream, Duration.ofSeconds(60));
+    List<Map<String, Object>> segments = asset.getList("segments");
+    assertTrue(segments.size() >= 2, "the backup recorded into a new segment: " + segments);
+    assertTrue(
+        primaryFeed != null && !primaryFeed.equals(asset.getString("feed.feedId")),
+        "the recording followed the backup feed, not " + primaryFeed);
+    for (JsonNode probe : probeSegments(key, asset.getString("id"))) {
+      assertEquals(List.of("aac", "h264"), codecs(probe));
+      assertTrue(probe.path("format").path("duration").asDouble() > 1.0, "playable segment");
+    }
+    String id = asset.getString("id");
+    assertEquals(
+        1,
+        TestSupport.awaitRecords(
+                Topics.RECORDING_STARTED, r -> r.value().contains(id), Duration.ofSeconds(20))
+            .size(),
+        "one recording for the source");
+  }
+
+  /** ffprobe of every complete segment of an asset, through its download URL. */
+  private static List<JsonNode> probeSegments(String key, String id) throws Exception {
     JsonPath read =
         given()
             .auth()
             .oauth2(key)
-            .get("/api/v3/media/assets/" + asset.getString("id"))
+            .get("/api/v3/media/assets/" + id)
             .then()
             .statusCode(200)
             .extract()
             .jsonPath();
-    List<Map<String, Object>> withUrls = read.getList("data.segments");
-    for (Map<String, Object> segment : withUrls) {
-      if (!"complete".equals(segment.get("status"))) {
-        continue;
-      }
+    List<JsonNode> probes = new ArrayList<>();
+    for (Map<String, Object> segment : read.<Map<String, Object>>getList("data.segments")) {
+      assertEquals("complete", segment.get("status"), "segment " + segment);
       String url = (String) ((Map<?, ?>) segment.get("download")).get("downloadUrl");
-      JsonNode probe = JSON.readTree(TestSupport.ffprobe(url));
-      assertEquals(List.of("aac", "h264"), codecs(probe), "segment " + segment.get("seq"));
-      assertTrue(probe.path("format").path("duration").asDouble() > 1.0, "playable: " + segment);
+      probes.add(JSON.readTree(TestSupport.ffprobe(url)));
     }
+    return probes;
   }
 
   private JsonPath awaitComplete(String key, String stream, Duration timeout) {

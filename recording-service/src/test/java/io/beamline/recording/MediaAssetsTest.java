@@ -24,10 +24,13 @@ import io.beamline.events.stream.Protocol;
 import io.beamline.recording.media.Ffprobe;
 import io.beamline.recording.media.MediaMetadata;
 import io.beamline.recording.service.RecordingService;
+import io.beamline.recording.service.RetentionJob;
 import io.beamline.recording.storage.ObjectStore;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -55,6 +58,8 @@ class MediaAssetsTest {
   @Inject RecordingService recordings;
   @Inject ObjectStore store;
   @Inject Ffprobe ffprobe;
+  @Inject RetentionJob retention;
+  @Inject EntityManager em;
 
   @BeforeAll
   static void encode() throws Exception {
@@ -335,6 +340,58 @@ class MediaAssetsTest {
         .body("data.errors.id", hasItem(missing.toString()));
   }
 
+  @Test
+  void shouldDeleteAssetsOnceTheirRetentionExpiresAndCountGigabyteHours() throws Exception {
+    String account = account();
+    Instant seeded = Instant.now();
+    UUID expiring = seed(account, "expiring", 1, null);
+    UUID kept = seed(account, "kept", 1, null);
+    Response read = given().auth().oauth2(key(account)).get("/api/v3/media/assets/" + expiring);
+    read.then().statusCode(200);
+    // Tests keep assets 1 h (beamline.recording.retention.keep): expiration = stopTime + 1 h.
+    assertEquals(
+        Instant.parse(read.path("data.stopTime")).plus(Duration.ofHours(1)),
+        Instant.parse(read.path("data.expiration")));
+
+    Response usage = given().auth().oauth2(key(account)).get("/api/v3/media/assets/usage");
+    double gbHours = ((Number) usage.path("data.gigabyteHours")).doubleValue();
+    double hours = Duration.between(seeded, Instant.now()).toMillis() / 3_600_000.0;
+    assertTrue(gbHours > 0, "GB-hours grow while assets are stored: " + gbHours);
+    assertTrue(
+        gbHours <= 2.0 * media.length / 1e9 * hours,
+        gbHours + " GB-h for 2 x " + media.length + " bytes over " + hours + " h");
+
+    String objectKey = read.path("data.storage.path");
+    // An hour later, as far as the job can tell.
+    QuarkusTransaction.requiringNew()
+        .run(
+            () ->
+                em.createQuery("update MediaAsset set expiration = ?1 where id = ?2")
+                    .setParameter(1, Instant.now().minusSeconds(1))
+                    .setParameter(2, expiring)
+                    .executeUpdate());
+    assertTrue(retention.run().contains(expiring));
+    assertFalse(store.size(objectKey).isPresent(), "the expired asset's object is gone");
+    given()
+        .auth()
+        .oauth2(key(account))
+        .get("/api/v3/media/assets/" + expiring)
+        .then()
+        .body("data.status", equalTo("deleted"));
+    given()
+        .auth()
+        .oauth2(key(account))
+        .get("/api/v3/media/assets/" + kept)
+        .then()
+        .body("data.status", equalTo("complete"));
+    List<String> events =
+        TestSupport.awaitRecords(
+            Topics.RECORDING_DELETED,
+            r -> r.value().contains(expiring.toString()),
+            Duration.ofSeconds(20));
+    assertTrue(events.get(0).contains("\"reason\":\"expired\""), events.get(0));
+  }
+
   private long usage(String account) {
     return ((Number)
             given()
@@ -375,7 +432,7 @@ class MediaAssetsTest {
             null,
             true,
             true);
-    UUID id = recordings.feedStarted(event.eventId(), event, owner).orElseThrow().id;
+    UUID id = recordings.feedStarted(event.eventId(), event, 0, owner).orElseThrow().id;
     String key = recordings.nextObjectKey(id);
     String upload = store.createUpload(key);
     var segment = recordings.openSegment(id, key, upload);

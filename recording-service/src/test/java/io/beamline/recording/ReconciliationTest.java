@@ -121,7 +121,7 @@ class ReconciliationTest {
             null,
             true,
             true);
-    UUID id = recordings.feedStarted(event.eventId(), event, owner).orElseThrow().id;
+    UUID id = recordings.feedStarted(event.eventId(), event, 0, owner).orElseThrow().id;
     String key = recordings.nextObjectKey(id);
     String upload = store.createUpload(key);
     var segment = recordings.openSegment(id, key, upload);

@@ -37,7 +37,9 @@ class RecordingServiceFoundationTest extends ServiceFoundationContract {
   @Override
   protected List<String> serviceMigrations() {
     return List.of(
-        "1 db/migration/V1__recording_baseline.sql", "2 db/migration/V2__media_assets.sql");
+        "1 db/migration/V1__recording_baseline.sql",
+        "2 db/migration/V2__media_assets.sql",
+        "3 db/migration/V3__partition_and_expiration.sql");
   }
 
   @Override

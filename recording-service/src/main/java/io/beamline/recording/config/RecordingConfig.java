@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 /** How recordings are pulled, uploaded, handed over and served. */
 @ConfigMapping(prefix = "beamline.recording")
@@ -23,6 +24,9 @@ public interface RecordingConfig {
 
   /** The periodic comparison of database records with stored objects. */
   Reconciliation reconciliation();
+
+  /** How long finished assets are kept. */
+  Retention retention();
 
   /** Where stream-service's internal egress endpoint is and how to authenticate to it. */
   interface Egress {
@@ -81,9 +85,27 @@ public interface RecordingConfig {
     @WithDefault("15s")
     Duration lease();
 
-    /** How often this instance looks for recordings whose owner's lease lapsed; default 5 s. */
+    /**
+     * How often this instance looks for unheld recordings (released, or with a lapsed lease) in the
+     * stream partitions assigned to it; default 5 s. A new assignment looks at once.
+     */
     @WithDefault("5s")
     Duration takeoverInterval();
+
+    /**
+     * Kafka consumer session timeout: an instance that stops heartbeating (a crash) loses its
+     * stream partitions, and with them its recordings, after this; default 10 s. The broker accepts
+     * 6 s to 5 min by default.
+     */
+    @WithDefault("10s")
+    Duration sessionTimeout();
+
+    /**
+     * How long a shutting-down instance waits for its recordings to be handed over (segment
+     * completed, recording released) before it leaves the rest to lease expiry; default 10 s.
+     */
+    @WithDefault("10s")
+    Duration handOverTimeout();
   }
 
   /** Multipart uploads. */
@@ -104,6 +126,21 @@ public interface RecordingConfig {
     /** Validity of a pre-signed download URL when the client asks for none; default 1 h. */
     @WithDefault("1h")
     Duration expiry();
+  }
+
+  /** Retention of finished assets. */
+  interface Retention {
+
+    /**
+     * How long an asset is kept after its recording stopped; it is then deleted with its objects
+     * ({@code recording-deleted}, reason {@code expired}) and its {@code expiration} says when.
+     * Unset (the default): kept until deleted through the API.
+     */
+    Optional<Duration> keep();
+
+    /** How often expired assets are looked for; default {@code 1m} ({@code off} disables it). */
+    @WithDefault("1m")
+    String every();
   }
 
   /** Reconciliation job. */

@@ -7,7 +7,10 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Ready while the recording workers' consumer polls the stream events. */
+/**
+ * Ready while the recording workers' consumer polls the stream events; shows the recordings running
+ * here and the stream partitions assigned here.
+ */
 @Readiness
 @ApplicationScoped
 public class RecordingWorkersReadiness implements HealthCheck {
@@ -28,6 +31,12 @@ public class RecordingWorkersReadiness implements HealthCheck {
         .status(consumer.healthy())
         .withData("recordings", workers.running().size())
         .withData("workerId", workers.workerId())
+        .withData(
+            "partitions",
+            workers.ownedPartitions().stream()
+                .sorted()
+                .map(String::valueOf)
+                .collect(java.util.stream.Collectors.joining(",")))
         .build();
   }
 }

@@ -6,7 +6,9 @@ import io.beamline.events.stream.FeedStartedEvent;
 import io.beamline.events.stream.SourceSwitchedEvent;
 import io.beamline.events.stream.StreamEndedEvent;
 import io.beamline.platform.inbox.IncomingEvent;
-import io.beamline.platform.outbox.OutboxProducer;
+import io.beamline.platform.kafka.ConsumerLoop;
+import io.beamline.platform.kafka.ConsumerSettings;
+import io.beamline.platform.kafka.DeadLetters;
 import io.beamline.recording.config.RecordingConfig;
 import io.beamline.recording.service.RecordingService;
 import io.beamline.recording.service.RecordingWorkers;
@@ -16,19 +18,18 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.consumer.RangeAssignor;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -38,9 +39,11 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  *
  * <p>A raw consumer in one consumer group: the topics share the {@code streamId} key and partition
  * count, so every event of a stream reaches the same instance, and Kafka's partition assignment
- * spreads streams over instances. Each event is applied in its own transaction with its inbox entry
- * and its offset committed after it; unreadable records go to {@code
- * <topic>.recording-service.dlq}.
+ * spreads streams over instances. The range assignor gives an instance the same partition numbers
+ * of every topic, and a rebalance listener hands the stream partitions it gets or loses to {@link
+ * RecordingWorkers}, which claims or hands over their recordings. Each event is applied in its own
+ * transaction with its inbox entry and its offset committed after it; unreadable records go to
+ * {@code <topic>.recording-service.dlq}.
  */
 @ApplicationScoped
 public class RecordingEventsConsumer {
@@ -56,18 +59,15 @@ public class RecordingEventsConsumer {
   private final RecordingService recordings;
   private final RecordingWorkers workers;
   private final RecordingConfig config;
-  private final OutboxProducer deadLetters;
+  private final DeadLetters deadLetters;
   private final String bootstrapServers;
-  private volatile boolean running;
-  private volatile boolean polling;
-  private volatile KafkaConsumer<String, String> consumer;
-  private Thread thread;
+  private volatile ConsumerLoop loop;
 
   public RecordingEventsConsumer(
       RecordingService recordings,
       RecordingWorkers workers,
       RecordingConfig config,
-      OutboxProducer deadLetters,
+      DeadLetters deadLetters,
       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
     this.recordings = recordings;
     this.workers = workers;
@@ -80,66 +80,48 @@ public class RecordingEventsConsumer {
     if (!config.worker().enabled()) {
       return;
     }
-    running = true;
-    thread = new Thread(this::loop, "recording-events");
-    thread.setDaemon(true);
-    thread.start();
+    loop =
+        ConsumerLoop.start(
+            "recording-events",
+            this::properties,
+            RETRY,
+            new ConsumerLoop.Work() {
+              @Override
+              public boolean connected(KafkaConsumer<String, String> kafka) {
+                kafka.subscribe(TOPICS, new Ownership());
+                return true;
+              }
+
+              @Override
+              public boolean pollOnce(KafkaConsumer<String, String> kafka) throws Exception {
+                for (ConsumerRecord<String, String> record : kafka.poll(Duration.ofMillis(500))) {
+                  apply(record);
+                  // Applied (or dead-lettered): never seen again by this group, even after a
+                  // crash.
+                  kafka.commitSync(
+                      Map.of(
+                          new TopicPartition(record.topic(), record.partition()),
+                          new OffsetAndMetadata(record.offset() + 1)));
+                }
+                return true;
+              }
+            });
   }
 
   void stop(@Observes ShutdownEvent ignored) {
-    running = false;
-    KafkaConsumer<String, String> current = consumer;
+    ConsumerLoop current = loop;
     if (current != null) {
-      current.wakeup();
-    }
-    if (thread != null) {
-      try {
-        thread.join(10_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      current.stop(Duration.ofSeconds(10));
     }
   }
 
   /** Whether the consumer is polling (or deliberately not started). */
   public boolean healthy() {
-    return !config.worker().enabled() || polling;
+    ConsumerLoop current = loop;
+    return !config.worker().enabled() || (current != null && current.polling());
   }
 
-  private void loop() {
-    while (running) {
-      try (KafkaConsumer<String, String> kafka = new KafkaConsumer<>(properties())) {
-        consumer = kafka;
-        kafka.subscribe(TOPICS);
-        polling = true;
-        while (running) {
-          ConsumerRecords<String, String> records = kafka.poll(Duration.ofMillis(500));
-          for (ConsumerRecord<String, String> record : records) {
-            apply(record);
-            // Applied (or dead-lettered): never seen again by this group, even after a crash.
-            kafka.commitSync(
-                java.util.Map.of(
-                    new TopicPartition(record.topic(), record.partition()),
-                    new OffsetAndMetadata(record.offset() + 1)));
-          }
-        }
-      } catch (WakeupException e) {
-        return;
-      } catch (Exception e) {
-        // Not committed: a new consumer starts again from the last commit, and the inbox makes
-        // the replay harmless.
-        polling = false;
-        Log.warnf(e, "recording events: %s; retrying", e.getMessage());
-        sleep();
-      } finally {
-        polling = false;
-        consumer = null;
-      }
-    }
-  }
-
-  private void apply(ConsumerRecord<String, String> record)
-      throws InterruptedException, ExecutionException {
+  private void apply(ConsumerRecord<String, String> record) {
     switch (record.topic()) {
       case Topics.FEED_STARTED -> {
         IncomingEvent<FeedStartedEvent> event = read(record, FeedStartedEvent.class);
@@ -152,8 +134,8 @@ public class RecordingEventsConsumer {
               e.record(),
               java.time.Duration.between(e.occurredAt(), java.time.Instant.now()).toMillis());
           recordings
-              .feedStarted(event.eventId(), e, workers.workerId())
-              .ifPresent(asset -> workers.run(asset.id, asset));
+              .feedStarted(event.eventId(), e, record.partition(), workers.workerId())
+              .ifPresent(workers::run);
         }
       }
       case Topics.FEED_ENDED -> {
@@ -180,9 +162,34 @@ public class RecordingEventsConsumer {
     }
   }
 
+  /** Hands the stream partitions this instance gets or loses to the recording workers. */
+  private final class Ownership implements ConsumerRebalanceListener {
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      workers.revoking(streamPartitions(partitions));
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      workers.assigned(streamPartitions(partitions));
+    }
+
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      workers.lost(streamPartitions(partitions));
+    }
+
+    /** feed-started's partitions: a recording is filed under the partition of its feed-started. */
+    private List<Integer> streamPartitions(Collection<TopicPartition> partitions) {
+      return partitions.stream()
+          .filter(p -> p.topic().equals(Topics.FEED_STARTED))
+          .map(TopicPartition::partition)
+          .toList();
+    }
+  }
+
   /** The record as {@code type}, or null after sending it to the dead-letter topic. */
-  private <T> IncomingEvent<T> read(ConsumerRecord<String, String> record, Class<T> type)
-      throws InterruptedException, ExecutionException {
+  private <T> IncomingEvent<T> read(ConsumerRecord<String, String> record, Class<T> type) {
     try {
       IncomingEvent<T> event = IncomingEvent.read(record, type);
       if (event.payload() instanceof io.beamline.events.StreamEvent s
@@ -191,48 +198,25 @@ public class RecordingEventsConsumer {
       }
       return event;
     } catch (RuntimeException e) {
-      deadLetter(record, e);
+      // Waits for the broker: the offset past this record is committed right after.
+      deadLetters.send(record, e);
       return null;
     }
   }
 
-  private void deadLetter(ConsumerRecord<String, String> record, RuntimeException cause)
-      throws InterruptedException, ExecutionException {
-    String topic = Topics.deadLetter(SERVICE, record.topic());
-    Log.errorf(
-        "unreadable %s record at partition %d offset %d: %s; sent to %s",
-        record.topic(), record.partition(), record.offset(), cause.getMessage(), topic);
-    ProducerRecord<String, byte[]> dead =
-        new ProducerRecord<>(
-            topic, record.key(), record.value() == null ? null : record.value().getBytes());
-    record.headers().forEach(h -> dead.headers().add(h));
-    dead.headers().add("dead-letter-reason", String.valueOf(cause.getMessage()).getBytes());
-    // Wait for the broker: the offset past this record is committed right after.
-    deadLetters.get().send(dead).get();
-  }
-
   private Properties properties() {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, config.worker().groupId());
-    p.put(ConsumerConfig.CLIENT_ID_CONFIG, SERVICE + "-workers");
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    Properties p =
+        ConsumerSettings.of(bootstrapServers, config.worker().groupId(), SERVICE + "-workers");
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "100");
     // New topics' partitions (and new instances) are picked up within seconds.
     p.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, "10000");
+    // Range: an instance gets the same partition numbers of every stream topic, so the partition
+    // of a recording's feed-started decides its owner for all of the stream's events.
+    p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, RangeAssignor.class.getName());
+    // A crashed instance's partitions, and so its recordings, move to the others after this.
+    long session = config.worker().sessionTimeout().toMillis();
+    p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, Long.toString(session));
+    p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Long.toString(Math.max(500, session / 4)));
     return p;
-  }
-
-  private void sleep() {
-    try {
-      Thread.sleep(RETRY.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      running = false;
-    }
   }
 }

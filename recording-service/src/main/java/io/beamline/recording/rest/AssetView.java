@@ -18,7 +18,8 @@ import java.util.List;
  *     deleted}
  * @param error why it failed; null otherwise
  * @param created when the asset was created
- * @param expiration when it expires; null = kept until deleted
+ * @param expiration when the retention job deletes it ({@code beamline.recording.retention.keep}
+ *     after it stopped); null = kept until deleted
  * @param removed when its objects were deleted
  * @param metadata ffprobe's view of the stored media; null until complete
  * @param segments the objects holding it, in order (one unless the recording was interrupted)

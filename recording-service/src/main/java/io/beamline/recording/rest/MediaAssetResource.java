@@ -272,7 +272,7 @@ public class MediaAssetResource {
         asset.status,
         asset.error,
         asset.created,
-        null,
+        asset.expiration,
         asset.removed,
         metadata(asset.metadata),
         segmentViews,

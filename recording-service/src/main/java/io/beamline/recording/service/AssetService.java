@@ -247,8 +247,12 @@ public class AssetService {
    * @param totalBytes bytes stored (complete assets plus what recordings have uploaded so far)
    * @param assets assets that hold objects
    * @param processing recordings in progress
+   * @param gigabyteHours storage over time of the assets stored now (the reference's usage figure):
+   *     each complete asset's size in GB (10^9 bytes) times the hours since it stopped, plus each
+   *     running recording's uploaded GB times the hours since it started (an approximation from
+   *     above: its parts arrived over that time)
    */
-  public record Usage(long totalBytes, long assets, long processing) {}
+  public record Usage(long totalBytes, long assets, long processing, double gigabyteHours) {}
 
   @Transactional
   public Usage usage(String accountId) {
@@ -259,14 +263,70 @@ public class AssetService {
                         + " (select coalesce(sum(s.size_bytes), 0) from media_segment s"
                         + " where s.asset_id = a.id) else a.size_bytes end), 0),"
                         + " count(*) filter (where a.status in ('complete', 'processing')),"
-                        + " count(*) filter (where a.status = 'processing')"
+                        + " count(*) filter (where a.status = 'processing'),"
+                        + " coalesce(sum(case"
+                        + " when a.status = 'complete' then a.size_bytes"
+                        + " * extract(epoch from now() - coalesce(a.stop_time, a.created))"
+                        + " when a.status = 'processing' then"
+                        + " (select coalesce(sum(s.size_bytes), 0) from media_segment s"
+                        + " where s.asset_id = a.id)"
+                        + " * extract(epoch from now() - a.start_time)"
+                        + " else 0 end), 0) / 3.6e12"
                         + " from media_asset a where a.account_id = ?1")
                 .setParameter(1, accountId)
                 .getSingleResult();
     return new Usage(
         ((Number) row[0]).longValue(),
         ((Number) row[1]).longValue(),
-        ((Number) row[2]).longValue());
+        ((Number) row[2]).longValue(),
+        ((Number) row[3]).doubleValue());
+  }
+
+  /**
+   * Deletes up to {@code max} finished assets whose {@code expiration} has passed, with their
+   * objects; {@code recording-deleted} says {@code expired}.
+   *
+   * @return the ids deleted
+   */
+  public List<UUID> deleteExpired(int max) {
+    List<UUID> due =
+        QuarkusTransaction.requiringNew()
+            .call(
+                () ->
+                    em.createQuery(
+                            "select id from MediaAsset where expiration < ?1 and status in ?2"
+                                + " order by expiration",
+                            UUID.class)
+                        .setParameter(1, Instant.now())
+                        .setParameter(
+                            2, List.of(AssetStatus.COMPLETE.wire(), AssetStatus.ERROR.wire()))
+                        .setMaxResults(max)
+                        .getResultList());
+    List<UUID> deleted = new ArrayList<>();
+    for (UUID id : due) {
+      boolean marked =
+          QuarkusTransaction.requiringNew()
+              .call(
+                  () -> {
+                    MediaAsset asset =
+                        em.find(MediaAsset.class, id, LockModeType.PESSIMISTIC_WRITE);
+                    if (asset == null
+                        || asset.expiration == null
+                        || asset.expiration.isAfter(Instant.now())
+                        || !(AssetStatus.COMPLETE.wire().equals(asset.status)
+                            || AssetStatus.ERROR.wire().equals(asset.status))) {
+                      return false;
+                    }
+                    asset.status = AssetStatus.DELETING.wire();
+                    return true;
+                  });
+      if (marked) {
+        // A failure here leaves it "deleting": the reconciliation finishes it.
+        removeObjects(id, "expired");
+        deleted.add(id);
+      }
+    }
+    return deleted;
   }
 
   /** Ids of assets whose deletion was interrupted (status {@code deleting}). */

@@ -80,19 +80,27 @@ public class RecordingService {
   /**
    * A feed started: the first feed of a source to record creates its recording, owned by {@code
    * workerId}; later feeds of the same source (backups, a publisher back within the reconnect
-   * window) continue it.
+   * window) continue it. {@code partition} is the Kafka partition of the stream's events: whoever
+   * is assigned it owns the recording.
    *
    * @return the recording this instance must run now, if it created one (detached)
    */
   @Transactional
-  public Optional<MediaAsset> feedStarted(UUID eventId, FeedStartedEvent event, String workerId) {
+  public Optional<MediaAsset> feedStarted(
+      UUID eventId, FeedStartedEvent event, int partition, String workerId) {
     if (!inbox.firstDelivery(CONSUMER, Topics.FEED_STARTED, eventId) || !event.record()) {
       return Optional.empty();
     }
     Instant now = Instant.now();
     Optional<MediaAsset> existing = processing(event.streamId(), event.sourceId());
     if (existing.isPresent()) {
-      existing.get().lastLiveAt = now;
+      MediaAsset asset = existing.get();
+      asset.lastLiveAt = now;
+      // The source is back (or a backup took over): the recording has not stopped after all.
+      asset.stopTime = null;
+      if (asset.streamPartition == null) {
+        asset.streamPartition = partition;
+      }
       return Optional.empty();
     }
     MediaAsset asset = new MediaAsset();
@@ -106,6 +114,7 @@ public class RecordingService {
     asset.sourceId = event.sourceId();
     asset.sourceKey = MediaAsset.sourceKey(event.sourceId());
     asset.feedId = event.feedId();
+    asset.streamPartition = partition;
     asset.name = event.streamName() + (event.sourceId() == null ? "" : " " + event.sourceId());
     asset.startTime = now;
     asset.owner = workerId;
@@ -132,11 +141,22 @@ public class RecordingService {
     return Optional.of(asset);
   }
 
-  /** A feed ended: its source was live until now, which the reconnect window counts from. */
+  /**
+   * A feed ended: its source was live until now, which the reconnect window counts from. When it is
+   * the feed the recording follows, that moment is the recording's {@code stopTime} unless the
+   * source comes back within the window (a later feed or pull clears it).
+   */
   @Transactional
   public void feedEnded(UUID eventId, FeedEndedEvent event) {
     if (inbox.firstDelivery(CONSUMER, Topics.FEED_ENDED, eventId)) {
-      processing(event.streamId(), event.sourceId()).ifPresent(a -> a.lastLiveAt = Instant.now());
+      processing(event.streamId(), event.sourceId())
+          .ifPresent(
+              a -> {
+                a.lastLiveAt = Instant.now();
+                if (a.feedId == null || a.feedId.equals(event.feedId())) {
+                  a.stopTime = event.occurredAt() == null ? Instant.now() : event.occurredAt();
+                }
+              });
     }
   }
 
@@ -170,6 +190,9 @@ public class RecordingService {
             .setParameter(2, AssetStatus.PROCESSING.wire())
             .getResultList()) {
       asset.lastLiveAt = Instant.now();
+      if (asset.stopTime == null) {
+        asset.stopTime = event.occurredAt() == null ? Instant.now() : event.occurredAt();
+      }
       if (final_) {
         asset.endRequested = true;
         ended.add(asset.id);
@@ -206,7 +229,7 @@ public class RecordingService {
             true,
             false);
     try {
-      feedStarted(probe.eventId(), probe, "warm-up");
+      feedStarted(probe.eventId(), probe, 0, "warm-up");
       nextSeq(UUID.randomUUID());
     } finally {
       try {
@@ -237,7 +260,8 @@ public class RecordingService {
   public boolean live(UUID id, String feedId, String owner) {
     return em.createQuery(
                 "update MediaAsset set lastLiveAt = ?1, feedId = coalesce(?2, feedId),"
-                    + " version = version + 1 where id = ?3 and owner = ?4 and status = ?5")
+                    + " stopTime = null, version = version + 1"
+                    + " where id = ?3 and owner = ?4 and status = ?5")
             .setParameter(1, Instant.now())
             .setParameter(2, feedId)
             .setParameter(3, id)
@@ -357,7 +381,9 @@ public class RecordingService {
             .setParameter(1, id)
             .setParameter(2, SegmentStatus.COMPLETE.wire())
             .getResultList();
-    asset.stopTime = now;
+    // The moment the followed feed ended, when known; a recording ended otherwise stops now.
+    asset.stopTime = asset.stopTime == null ? now : asset.stopTime;
+    asset.expiration = config.retention().keep().map(asset.stopTime::plus).orElse(null);
     asset.owner = null;
     asset.leaseUntil = null;
     String firstKey = stored.isEmpty() ? objectKey(asset, 1) : stored.get(0).objectKey;
@@ -434,25 +460,57 @@ public class RecordingService {
   }
 
   /**
-   * Claims for {@code owner} every recording whose owner's lease lapsed (the owner died or hung);
-   * several instances may run this at once, each recording goes to one of them.
+   * Claims for {@code owner} the unfinished recordings of the given stream partitions (those Kafka
+   * assigned it) that nobody holds: released by their previous owner, or with a lapsed lease (the
+   * owner died or hung). A live lease is the fence: its holder keeps writing until it lets go or
+   * the lease lapses, so two instances never write one recording. Recordings created before
+   * partitions were recorded ({@code stream_partition} null) go to any claimant.
+   *
+   * @return the claimed recordings' ids and partitions (null for the old ones)
    */
   @Transactional
   @SuppressWarnings("unchecked")
-  public List<UUID> claimLapsed(String owner, int max) {
+  public List<Claimed> claim(String owner, Collection<Integer> partitions, int max) {
     Instant now = Instant.now();
-    List<Object> ids =
+    // -1 keeps the "in" list valid when no partition is assigned.
+    List<Integer> wanted = partitions.isEmpty() ? List.of(-1) : List.copyOf(partitions);
+    List<Object[]> rows =
         em.createNativeQuery(
-                "update media_asset set owner = ?1, lease_until = ?2, version = version + 1"
-                    + " where id in (select id from media_asset where status = 'processing'"
-                    + " and (lease_until is null or lease_until < ?3)"
-                    + " order by lease_until limit ?4 for update skip locked) returning id")
-            .setParameter(1, owner)
-            .setParameter(2, now.plus(config.worker().lease()))
-            .setParameter(3, now)
-            .setParameter(4, max)
+                "update media_asset set owner = :owner, lease_until = :until,"
+                    + " version = version + 1 where id in (select id from media_asset"
+                    + " where status = 'processing'"
+                    + " and (stream_partition in (:partitions) or stream_partition is null)"
+                    + " and (owner is null or lease_until is null or lease_until < :now)"
+                    + " order by lease_until nulls first limit :max for update skip locked)"
+                    + " returning id, stream_partition")
+            .setParameter("owner", owner)
+            .setParameter("until", now.plus(config.worker().lease()))
+            .setParameter("now", now)
+            .setParameter("max", max)
+            .setParameter("partitions", wanted)
             .getResultList();
-    return ids.stream().map(o -> (UUID) o).toList();
+    return rows.stream()
+        .map(r -> new Claimed((UUID) r[0], r[1] == null ? null : ((Number) r[1]).intValue()))
+        .toList();
+  }
+
+  /** A recording just claimed and the stream partition it belongs to. */
+  public record Claimed(UUID id, Integer partition) {}
+
+  /**
+   * {@code owner} lets go of a recording it still holds (its partition moved to another instance,
+   * or this instance stops): the next owner claims it at once instead of waiting for the lease.
+   */
+  @Transactional
+  public boolean release(UUID id, String owner) {
+    return em.createQuery(
+                "update MediaAsset set owner = null, leaseUntil = null, version = version + 1"
+                    + " where id = ?1 and owner = ?2 and status = ?3")
+            .setParameter(1, id)
+            .setParameter(2, owner)
+            .setParameter(3, AssetStatus.PROCESSING.wire())
+            .executeUpdate()
+        == 1;
   }
 
   // ---- helpers -------------------------------------------------------------------------------

@@ -48,12 +48,16 @@ final class RecordingSession implements Runnable {
   private final RecordingWorkers workers;
   private final Object signal = new Object();
   private volatile boolean halted;
+  private volatile boolean releasing;
   private volatile boolean woken;
+  private volatile boolean done;
   private volatile Process ffmpeg;
   private final MediaAsset fresh;
+  private final Integer partition;
 
   RecordingSession(
       UUID assetId,
+      Integer partition,
       String owner,
       RecordingService recordings,
       ObjectStore store,
@@ -63,6 +67,7 @@ final class RecordingSession implements Runnable {
       RecordingWorkers workers,
       MediaAsset fresh) {
     this.fresh = fresh;
+    this.partition = partition;
     this.assetId = assetId;
     this.owner = owner;
     this.recordings = recordings;
@@ -75,6 +80,38 @@ final class RecordingSession implements Runnable {
 
   String ownerId() {
     return owner;
+  }
+
+  /** The Kafka partition of the recording's stream; null for recordings from before partitions. */
+  Integer partition() {
+    return partition;
+  }
+
+  /**
+   * Hands the recording over (its partition moved to another instance, or this one shuts down):
+   * ffmpeg is asked to stop (SIGTERM, so it writes out what it holds), the rest of the segment is
+   * uploaded and completed, and the recording is released for the next owner to claim at once.
+   */
+  void release() {
+    releasing = true;
+    Process process = ffmpeg;
+    if (process != null) {
+      terminate(process);
+    }
+    wake();
+  }
+
+  /**
+   * SIGTERM through the process handle: {@link Process#destroy()} would also close ffmpeg's output
+   * stream here, losing what it still has to write.
+   */
+  private static void terminate(Process process) {
+    process.toHandle().destroy();
+  }
+
+  /** Whether this session's thread has ended. */
+  boolean done() {
+    return done;
   }
 
   /** Stops at once without completing anything (crash, lost lease, shutdown). */
@@ -114,23 +151,32 @@ final class RecordingSession implements Runnable {
         }
       }
       record();
-      if (!halted) {
+      if (releasing && !halted) {
+        if (recordings.release(assetId, owner)) {
+          Log.infof("recording %s: released to the next owner of its partition", assetId);
+        }
+      } else if (!halted) {
         finish(null);
       }
     } catch (Exception e) {
-      if (!halted) {
+      if (releasing && !halted) {
+        // Handing over anyway: the next owner completes what is left open.
+        Log.warnf("recording %s: handing over after %s", assetId, e.getMessage());
+        recordings.release(assetId, owner);
+      } else if (!halted) {
         Log.errorf(e, "recording %s failed", assetId);
         // Whatever parts were uploaded still make a playable object: keep them.
         closeOpenSegments();
         finish("upload-failed: " + e.getMessage());
       }
     } finally {
+      done = true;
       workers.finished(assetId, this);
     }
   }
 
   private void record() throws IOException {
-    while (!halted) {
+    while (!halted && !releasing) {
       Optional<MediaAsset> asset = recordings.asset(assetId);
       if (asset.isEmpty()
           || !AssetStatus.PROCESSING.wire().equals(asset.get().status)
@@ -141,7 +187,7 @@ final class RecordingSession implements Runnable {
       MediaAsset current = asset.get();
       Optional<EgressClient.Pull> pull =
           current.endRequested ? Optional.empty() : ask(current.streamId, current.sourceId);
-      if (pull.isPresent()) {
+      if (pull.isPresent() && !releasing) {
         recordSegment(pull.get());
         continue;
       }
@@ -196,6 +242,8 @@ final class RecordingSession implements Runnable {
     ffmpeg = process;
     if (halted) {
       process.destroyForcibly();
+    } else if (releasing) {
+      terminate(process);
     }
     MediaSegment segment;
     String key;
@@ -367,7 +415,10 @@ final class RecordingSession implements Runnable {
                   new BufferedReader(new InputStreamReader(stderr, StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = lines.readLine()) != null) {
-                  Log.infof("recording %s segment %d: ffmpeg: %s", assetId, seq, line);
+                  // The pull URL's media JWT stays out of the logs.
+                  Log.infof(
+                      "recording %s segment %d: ffmpeg: %s",
+                      assetId, seq, line.replaceAll("jwt=[^\\s:]+", "jwt=***"));
                 }
               } catch (IOException e) {
                 // The process is gone.
