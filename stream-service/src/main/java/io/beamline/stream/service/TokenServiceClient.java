@@ -4,11 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.beamline.platform.problem.ApiProblemException;
 import io.beamline.stream.config.StreamConfig;
 import io.quarkus.logging.Log;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpVersion;
-import io.vertx.core.http.RequestOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,47 +15,24 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Calls token-service's internal endpoints: the authorisation decision and viewer-session
  * admission, with the platform's internal key.
- *
- * <p>The two calls every viewer join makes go through Vert.x's pooled, event-loop HTTP client:
- * under a join storm the JDK client kept dozens of callers waiting for answers while token-service
- * sat idle (thread dumps of the viewer-join benchmark). The rare calls use the JDK client.
  */
 @ApplicationScoped
 public class TokenServiceClient {
 
-  /**
-   * Connections to token-service for the join path: enough for the callers a node sends at once.
-   */
-  private static final int HOT_POOL_SIZE = 64;
-
   private final StreamConfig.TokenService config;
   private final ObjectMapper json;
   private final HttpClient http;
-  private final io.vertx.core.http.HttpClient hot;
   private volatile CachedKey cachedKey;
 
   private record CachedKey(long modified, String key) {}
 
-  /** One HTTP answer: status and body. */
-  record Answer(int statusCode, String body) {}
-
-  public TokenServiceClient(StreamConfig config, ObjectMapper json, Vertx vertx) {
+  public TokenServiceClient(StreamConfig config, ObjectMapper json) {
     this.config = config.tokenService();
     this.json = json;
-    this.hot =
-        vertx.createHttpClient(
-            new HttpClientOptions()
-                .setProtocolVersion(HttpVersion.HTTP_1_1)
-                .setKeepAlive(true)
-                .setMaxPoolSize(HOT_POOL_SIZE)
-                .setConnectTimeout((int) this.config.timeout().toMillis()));
     this.http =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -74,7 +46,7 @@ public class TokenServiceClient {
    */
   public Decision authorize(AuthorizeRequest request) {
     try {
-      Answer response = post("/internal/authorize", json.writeValueAsString(request));
+      HttpResponse<String> response = post("/internal/authorize", json.writeValueAsString(request));
       if (response.statusCode() == 200) {
         return json.readValue(response.body(), Decision.class);
       }
@@ -110,7 +82,8 @@ public class TokenServiceClient {
                 "accountId",
                 account);
     try {
-      Answer response = post("/internal/viewer-sessions", json.writeValueAsString(body));
+      HttpResponse<String> response =
+          post("/internal/viewer-sessions", json.writeValueAsString(body));
       if (response.statusCode() == 409) {
         Log.infof("viewer %s refused at media start: %s", sessionId, oneLine(response.body()));
         return false;
@@ -184,30 +157,16 @@ public class TokenServiceClient {
     }
   }
 
-  private Answer post(String path, String body) throws IOException, InterruptedException {
-    long timeout = config.timeout().toMillis();
-    RequestOptions request =
-        new RequestOptions()
-            .setMethod(HttpMethod.POST)
-            .setAbsoluteURI(config.url() + path)
-            .putHeader("Authorization", "Bearer " + internalKey())
-            .putHeader("Content-Type", "application/json")
-            .setTimeout(timeout);
-    try {
-      return hot.request(request)
-          .compose(r -> r.send(body))
-          .compose(r -> r.body().map(b -> new Answer(r.statusCode(), b.toString())))
-          .toCompletionStage()
-          .toCompletableFuture()
-          // The request's own timeout fires first; this only guards against a lost callback.
-          .get(timeout + 1_000, TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause() == null ? e : e.getCause();
-      throw new IOException(
-          cause.getMessage() == null ? cause.toString() : cause.getMessage(), cause);
-    } catch (TimeoutException e) {
-      throw new IOException("token-service did not answer within " + config.timeout(), e);
-    }
+  private HttpResponse<String> post(String path, String body)
+      throws IOException, InterruptedException {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(config.url() + path))
+            .timeout(config.timeout())
+            .header("Authorization", "Bearer " + internalKey())
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
+    return http.send(request, HttpResponse.BodyHandlers.ofString());
   }
 
   /**
