@@ -5,24 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.beamline.token.config.SecretsConfig;
 import io.beamline.token.service.KeyCipher;
 import io.beamline.token.service.TokenSecrets;
-import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** Master-key rotation of sealed token secrets, without the service around it. */
 class TokenSecretsRotationTest {
 
-  private static final String KEY_1 = randomKey();
-  private static final String KEY_2 = randomKey();
+  private static final String KEY_1 = TestSecrets.randomKey();
+  private static final String KEY_2 = TestSecrets.randomKey();
 
   @Test
   void shouldOpenOldRowsAndResealThemWithTheNewKey() {
-    TokenSecrets before = new TokenSecrets(new KeyCipher(config(KEY_1, 1, List.of())));
+    TokenSecrets before = new TokenSecrets(new KeyCipher(TestSecrets.config(KEY_1, 1, List.of())));
     StreamingToken token = new StreamingToken();
     String secret = before.newSecret();
     before.setSecret(token, secret);
@@ -32,7 +28,8 @@ class TokenSecretsRotationTest {
     byte[] oldSealed = token.secretSealed;
 
     // Rotated: key 2 is current, key 1 is still configured as a previous key.
-    TokenSecrets after = new TokenSecrets(new KeyCipher(config(KEY_2, 2, List.of("1:" + KEY_1))));
+    TokenSecrets after =
+        new TokenSecrets(new KeyCipher(TestSecrets.config(KEY_2, 2, List.of("1:" + KEY_1))));
     assertEquals(secret, after.secret(token));
     assertTrue(after.reseal(token));
     assertEquals(2, token.secretKeyVersion);
@@ -42,51 +39,23 @@ class TokenSecretsRotationTest {
     assertFalse(after.reseal(token), "already current");
 
     // Once key 1 is dropped, only re-sealed rows can be opened.
-    TokenSecrets onlyNew = new TokenSecrets(new KeyCipher(config(KEY_2, 2, List.of())));
+    TokenSecrets onlyNew = new TokenSecrets(new KeyCipher(TestSecrets.config(KEY_2, 2, List.of())));
     assertEquals(secret, onlyNew.secret(token));
     assertThrows(IllegalStateException.class, () -> onlyNew.open(1, oldSealed));
   }
 
   @Test
   void shouldRefuseATamperedOrWronglyKeyedSecret() {
-    TokenSecrets secrets = new TokenSecrets(new KeyCipher(config(KEY_1, 1, List.of())));
+    TokenSecrets secrets = new TokenSecrets(new KeyCipher(TestSecrets.config(KEY_1, 1, List.of())));
     StreamingToken token = new StreamingToken();
     secrets.setSecret(token, secrets.newSecret());
     token.secretSealed[20] ^= 1;
     assertThrows(IllegalStateException.class, () -> secrets.secret(token));
     assertThrows(
-        IllegalStateException.class, () -> new KeyCipher(config(KEY_1, 1, List.of("1:" + KEY_2))));
+        IllegalStateException.class,
+        () -> new KeyCipher(TestSecrets.config(KEY_1, 1, List.of("1:" + KEY_2))));
     assertThrows(
-        IllegalStateException.class, () -> new KeyCipher(config(KEY_1, 1, List.of("x" + KEY_2))));
-  }
-
-  private static SecretsConfig config(String key, int version, List<String> previous) {
-    return new SecretsConfig() {
-      @Override
-      public String masterKey() {
-        return key;
-      }
-
-      @Override
-      public int masterKeyVersion() {
-        return version;
-      }
-
-      @Override
-      public Optional<List<String>> previousMasterKeys() {
-        return Optional.of(previous);
-      }
-
-      @Override
-      public java.time.Duration resealInterval() {
-        return java.time.Duration.ofMinutes(1);
-      }
-    };
-  }
-
-  private static String randomKey() {
-    byte[] raw = new byte[32];
-    new SecureRandom().nextBytes(raw);
-    return Base64.getEncoder().encodeToString(raw);
+        IllegalStateException.class,
+        () -> new KeyCipher(TestSecrets.config(KEY_1, 1, List.of("x" + KEY_2))));
   }
 }

@@ -6,19 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.beamline.token.StreamingToken;
-import io.beamline.token.config.SecretsConfig;
+import io.beamline.token.TestSecrets;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
@@ -33,7 +30,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class SecretResealJobTest {
 
-  private static final String OLD_KEY = randomKey();
+  private static final String OLD_KEY = TestSecrets.randomKey();
 
   @Inject EntityManager entityManager;
   @Inject TokenSecrets secrets;
@@ -63,12 +60,12 @@ class SecretResealJobTest {
     String publishSecret = secretOf(publish);
     String subscribeSecret = secretOf(subscribe);
 
-    KeyCipher oldCipher = new KeyCipher(config(OLD_KEY, 0, List.of()));
+    KeyCipher oldCipher = new KeyCipher(TestSecrets.config(OLD_KEY, 0, List.of()));
     sealWith(new TokenSecrets(oldCipher), publish, subscribe);
     assertEquals(0, versionOf(publish));
     assertThrows(RuntimeException.class, () -> secretOf(publish), "not openable any more");
 
-    KeyCipher rotated = new KeyCipher(config(currentKey, 1, List.of("0:" + OLD_KEY)));
+    KeyCipher rotated = new KeyCipher(TestSecrets.config(currentKey, 1, List.of("0:" + OLD_KEY)));
     SecretResealJob job = new SecretResealJob(entityManager, rotated, new TokenSecrets(rotated));
     int resealed = QuarkusTransaction.requiringNew().call(job::resealBatch);
 
@@ -138,35 +135,5 @@ class SecretResealJobTest {
         .statusCode(201)
         .extract()
         .path("apiKey.key");
-  }
-
-  private static SecretsConfig config(String key, int version, List<String> previous) {
-    return new SecretsConfig() {
-      @Override
-      public String masterKey() {
-        return key;
-      }
-
-      @Override
-      public int masterKeyVersion() {
-        return version;
-      }
-
-      @Override
-      public Optional<List<String>> previousMasterKeys() {
-        return Optional.of(previous);
-      }
-
-      @Override
-      public Duration resealInterval() {
-        return Duration.ofMinutes(1);
-      }
-    };
-  }
-
-  private static String randomKey() {
-    byte[] raw = new byte[32];
-    new SecureRandom().nextBytes(raw);
-    return Base64.getEncoder().encodeToString(raw);
   }
 }
