@@ -29,6 +29,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -90,6 +91,7 @@ class ConsumerLoopTest {
 
   @Test
   void shouldRetryAfterAPauseUntilItCanStartAndStopWhenAsked() {
+    String topic = newTopic();
     AtomicInteger attempts = new AtomicInteger();
     AtomicBoolean stopped = new AtomicBoolean();
     ConsumerLoop loop =
@@ -100,12 +102,16 @@ class ConsumerLoopTest {
             new ConsumerLoop.Work() {
               @Override
               public boolean connected(KafkaConsumer<String, String> kafka) {
-                return attempts.incrementAndGet() >= 3;
+                if (attempts.incrementAndGet() < 3) {
+                  return false;
+                }
+                // An empty partition: the poll below blocks for its whole timeout.
+                kafka.assign(List.of(new TopicPartition(topic, 0)));
+                return true;
               }
 
               @Override
               public boolean pollOnce(KafkaConsumer<String, String> kafka) {
-                // Nothing assigned: stand in for a consumer waiting for work.
                 kafka.poll(Duration.ofSeconds(30));
                 return true;
               }
