@@ -7,6 +7,8 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -102,10 +104,14 @@ public class AuthorizeRoute {
     }
     byte[] answer;
     try {
-      byte[] bytes = body.getBytes();
-      AuthorizeRequest request = plain(bytes);
+      // Read the body where it lies rather than copying it (a copy per decision adds up).
+      ByteBuf bytes = body.getByteBuf();
+      byte[] array = bytes.hasArray() ? bytes.array() : body.getBytes();
+      int offset = bytes.hasArray() ? bytes.arrayOffset() + bytes.readerIndex() : 0;
+      int length = bytes.readableBytes();
+      AuthorizeRequest request = plain(array, offset, length);
       if (request == null) {
-        request = requests.readValue(bytes);
+        request = requests.readValue(array, offset, length);
       }
       if (!request.satisfiesConstraints()) {
         context.next();
@@ -118,7 +124,10 @@ public class AuthorizeRoute {
       context.next();
       return;
     }
-    context.response().putHeader(HttpHeaders.CONTENT_TYPE, JSON_UTF8).end(Buffer.buffer(answer));
+    context
+        .response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, JSON_UTF8)
+        .end(Buffer.buffer(Unpooled.wrappedBuffer(answer))); // wrapped, not copied
   }
 
   /**
@@ -127,8 +136,8 @@ public class AuthorizeRoute {
    * unknown or repeated field, another value type), which the data binder then reads as JAX-RS
    * would. On what it accepts the two agree: the binder maps these tokens to the same values.
    */
-  AuthorizeRequest plain(byte[] body) throws IOException {
-    try (JsonParser parser = factory.createParser(body)) {
+  AuthorizeRequest plain(byte[] body, int offset, int length) throws IOException {
+    try (JsonParser parser = factory.createParser(body, offset, length)) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
         return null;
       }

@@ -10,9 +10,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Objects;
-import java.util.Set;
-import java.util.function.Supplier;
 
 /**
  * Decides whether a publish or subscribe request may go ahead, from the in-memory token index alone
@@ -30,26 +27,17 @@ public final class DecisionEngine {
     }
   }
 
-  private static final NeedsBlocking NEEDS_BLOCKING = new NeedsBlocking();
-
-  /** Ends a fast decision at its first refusal, or any decision at a refusal nothing can follow. */
-  private static final class Stop extends RuntimeException {
-    private Stop() {
-      super(null, null, false, false);
-    }
-  }
-
-  private static final Stop STOP = new Stop();
+  static final NeedsBlocking NEEDS_BLOCKING = new NeedsBlocking();
 
   private final TokenIndex index;
-  private final CountryLookup geo;
-  private final UsageGuard guard;
+  private final CountryChecks countries;
+  private final UsageChecks usage;
   private final Clock clock;
 
   public DecisionEngine(TokenIndex index, CountryLookup geo, UsageGuard guard, Clock clock) {
     this.index = index;
-    this.geo = geo;
-    this.guard = guard;
+    this.countries = new CountryChecks(index, geo);
+    this.usage = new UsageChecks(guard);
     this.clock = clock;
   }
 
@@ -59,10 +47,10 @@ public final class DecisionEngine {
    * loop with {@code mayBlock} true. Binding a new address on first use is the one side effect.
    */
   public Decision decide(AuthorizeRequest request, boolean mayBlock) {
-    Run run = new Run(false, mayBlock);
+    DecisionRun run = new DecisionRun(false, mayBlock);
     try {
       return Decision.allow(evaluate(request, run));
-    } catch (Stop stop) {
+    } catch (DecisionRun.Stop stop) {
       return Decision.deny(run.reason, run.detail);
     }
   }
@@ -81,11 +69,11 @@ public final class DecisionEngine {
             request.origin(),
             request.clientIp(),
             request.publishTokenId());
-    Run run = new Run(true, true);
+    DecisionRun run = new DecisionRun(true, true);
     EffectiveSettings settings = null;
     try {
       settings = evaluate(scoped, run);
-    } catch (Stop stop) {
+    } catch (DecisionRun.Stop stop) {
       // A check nothing else can follow (e.g. unknown token): report what ran.
     }
     boolean allowed = run.reason == null;
@@ -93,7 +81,7 @@ public final class DecisionEngine {
         allowed, run.reason, run.detail, List.copyOf(run.checks), allowed ? settings : null);
   }
 
-  private EffectiveSettings evaluate(AuthorizeRequest request, Run run) {
+  private EffectiveSettings evaluate(AuthorizeRequest request, DecisionRun run) {
     IPAddress client = ClientAddress.parse(request.clientIp());
     long now = clock.millis();
     String bearer = request.bearer();
@@ -111,16 +99,16 @@ public final class DecisionEngine {
   }
 
   private EffectiveSettings publish(
-      AuthorizeRequest request, String bearer, IPAddress client, long now, Run run) {
+      AuthorizeRequest request, String bearer, IPAddress client, long now, DecisionRun run) {
     if (bearer == null) {
       run.fatal("token", Reason.TOKEN_REQUIRED, "publishing needs a publish token");
     }
     TokenRules token = lookup(request, bearer, TokenKind.PUBLISH_TOKEN, run);
-    activeAndUnexpired(token, now, run);
-    stream(token, request.streamName(), run);
-    origin(token.origins(), request.origin(), run);
-    ip(token.ips(), client, run);
-    binding(token, client, run);
+    TokenChecks.activeAndUnexpired(token, now, run);
+    TokenChecks.stream(token, request.streamName(), run);
+    TokenChecks.origin(token.origins(), request.origin(), run);
+    TokenChecks.ip(token.ips(), client, run);
+    usage.binding(token, client, run);
     TokenDefinition d = token.definition();
     return new EffectiveSettings(
         d.id(),
@@ -138,13 +126,13 @@ public final class DecisionEngine {
         d.originCluster(),
         null,
         d.expiresOn(),
-        country(client),
+        countries.of(client),
         null,
         null);
   }
 
   private EffectiveSettings open(
-      AuthorizeRequest request, TokenRules publisher, IPAddress client, long now, Run run) {
+      AuthorizeRequest request, TokenRules publisher, IPAddress client, long now, DecisionRun run) {
     boolean secured =
         publisher != null
             ? publisher.definition().subscribeRequiresAuth()
@@ -156,8 +144,9 @@ public final class DecisionEngine {
           "stream " + request.streamName() + " is secured: viewers need a subscribe token");
     }
     run.pass("token", () -> "open stream: no subscribe token needed");
-    String country = countries(null, publisher, request.accountId(), client, run);
-    return viewerSettings(null, request, publisher, null, country, null, null, null, false);
+    String country = countries.check(null, publisher, request.accountId(), client, run);
+    return EffectiveSettings.forViewer(
+        null, request, publisher, null, country, null, null, null, false);
   }
 
   private EffectiveSettings subscribe(
@@ -166,19 +155,19 @@ public final class DecisionEngine {
       TokenRules publisher,
       IPAddress client,
       long now,
-      Run run) {
+      DecisionRun run) {
     TokenRules token = lookup(request, bearer, TokenKind.SUBSCRIBE_TOKEN, run);
-    activeAndUnexpired(token, now, run);
-    stream(token, request.streamName(), run);
-    origin(token.origins(), request.origin(), run);
-    ip(token.ips(), client, run);
-    String country = countries(token.countries(), publisher, token.accountId(), client, run);
+    TokenChecks.activeAndUnexpired(token, now, run);
+    TokenChecks.stream(token, request.streamName(), run);
+    TokenChecks.origin(token.origins(), request.origin(), run);
+    TokenChecks.ip(token.ips(), client, run);
+    String country = countries.check(token.countries(), publisher, token.accountId(), client, run);
     String viewerTokenId =
         token.definition().singleUseViewerTokens() ? "token:" + token.definition().id() : null;
-    singleUse(viewerTokenId, run);
-    viewerLimit(token, run);
-    binding(token, client, run);
-    return viewerSettings(
+    usage.singleUse(viewerTokenId, run);
+    usage.viewerLimit(token, run);
+    usage.binding(token, client, run);
+    return EffectiveSettings.forViewer(
         token,
         request,
         publisher,
@@ -196,7 +185,7 @@ public final class DecisionEngine {
       TokenRules publisher,
       IPAddress client,
       long now,
-      Run run) {
+      DecisionRun run) {
     SelfSignedToken sst;
     try {
       sst = SelfSignedToken.parse(bearer);
@@ -234,17 +223,17 @@ public final class DecisionEngine {
           Reason.INVALID_TOKEN,
           "self-signed token is not valid before " + Instant.ofEpochSecond(sst.notBeforeSeconds()));
     }
-    activeAndUnexpired(parent, now, run);
+    TokenChecks.activeAndUnexpired(parent, now, run);
     if (!sst.streamName().equals(request.streamName())) {
       run.fail(
           "stream",
           Reason.STREAM_NOT_ALLOWED,
           "self-signed token is for stream " + sst.streamName() + ", not " + request.streamName());
     } else {
-      stream(parent, request.streamName(), run);
+      TokenChecks.stream(parent, request.streamName(), run);
     }
     // The reference appends the self-signed token's lists to the parent's.
-    origin(
+    TokenChecks.origin(
         sst.allowedOrigins().isEmpty()
             ? parent.origins()
             : OriginMatcher.compile(
@@ -261,7 +250,7 @@ public final class DecisionEngine {
         run.fatal("ip", Reason.INVALID_TOKEN, "streaming.allowedIpAddresses: " + e.getMessage());
       }
     }
-    ip(ips, client, run);
+    TokenChecks.ip(ips, client, run);
     String parentCluster = parent.definition().originCluster();
     String cluster = parentCluster;
     if (sst.originCluster() != null) {
@@ -290,20 +279,21 @@ public final class DecisionEngine {
         tracking = sst.trackingId();
       }
     }
-    String country = countries(parent.countries(), publisher, parent.accountId(), client, run);
+    String country =
+        countries.check(parent.countries(), publisher, parent.accountId(), client, run);
     String viewerTokenId =
         parent.definition().singleUseViewerTokens()
             ? "sst:" + parent.definition().id() + ":" + fingerprint(sst, bearer)
             : null;
-    singleUse(viewerTokenId, run);
-    viewerLimit(parent, run);
-    binding(parent, client, run);
+    usage.singleUse(viewerTokenId, run);
+    usage.viewerLimit(parent, run);
+    usage.binding(parent, client, run);
     Instant expiry = Instant.ofEpochSecond(sst.expiresAtSeconds());
     if (parent.expiresAtMillis() < expiry.toEpochMilli()) {
       expiry = parent.definition().expiresOn();
     }
     EffectiveSettings base =
-        viewerSettings(
+        EffectiveSettings.forViewer(
             parent,
             request,
             publisher,
@@ -313,10 +303,11 @@ public final class DecisionEngine {
             sst.customViewerData(),
             viewerTokenId,
             true);
-    return withExpiry(base, expiry);
+    return base.withExpiresAt(expiry);
   }
 
-  private TokenRules lookup(AuthorizeRequest request, String bearer, TokenKind kind, Run run) {
+  private TokenRules lookup(
+      AuthorizeRequest request, String bearer, TokenKind kind, DecisionRun run) {
     TokenRules token = index.bySecret(bearer);
     if (token == null
         || (request.accountId() != null && !request.accountId().equals(token.accountId()))) {
@@ -352,270 +343,6 @@ public final class DecisionEngine {
     return publisher;
   }
 
-  private static void activeAndUnexpired(TokenRules token, long now, Run run) {
-    long id = token.definition().id();
-    if (token.definition().active()) {
-      run.pass("active", () -> "token " + id + " is active");
-    } else {
-      run.fail("active", Reason.TOKEN_DISABLED, "token " + id + " is disabled");
-    }
-    if (token.expiredAt(now)) {
-      run.fail(
-          "expiry",
-          Reason.TOKEN_EXPIRED,
-          "token " + id + " expired at " + token.definition().expiresOn());
-    } else {
-      run.pass(
-          "expiry",
-          () ->
-              token.definition().expiresOn() == null
-                  ? "token " + id + " never expires"
-                  : "token " + id + " valid until " + token.definition().expiresOn());
-    }
-  }
-
-  private static void stream(TokenRules token, String streamName, Run run) {
-    if (token.streams().matches(streamName)) {
-      run.pass("stream", () -> "stream " + streamName + " is covered by the token");
-    } else {
-      run.fail(
-          "stream",
-          Reason.STREAM_NOT_ALLOWED,
-          "stream "
-              + streamName
-              + " matches none of token "
-              + token.definition().id()
-              + "'s stream names");
-    }
-  }
-
-  private static void origin(OriginMatcher origins, String origin, Run run) {
-    if (!origins.restricts()) {
-      run.pass("origin", () -> "any origin allowed");
-    } else if (origins.allows(origin)) {
-      run.pass("origin", () -> "origin " + origin + " allowed");
-    } else {
-      run.fail(
-          "origin",
-          Reason.ORIGIN_NOT_ALLOWED,
-          origin == null || origin.isBlank()
-              ? "the token allows only listed origins and the request has none"
-              : "origin " + origin + " is not in the token's allowed origins");
-    }
-  }
-
-  private static void ip(IpMatcher ips, IPAddress client, Run run) {
-    if (!ips.restricts()) {
-      run.pass("ip", () -> "any address allowed");
-    } else if (ips.allows(client)) {
-      run.pass("ip", () -> "address " + client + " allowed");
-    } else {
-      run.fail(
-          "ip",
-          Reason.IP_NOT_ALLOWED,
-          "address " + client + " is not in the token's allowed addresses");
-    }
-  }
-
-  /**
-   * Checks the geo-fence: the token's own rules, else the stream's publish token's, else the
-   * account's. Returns the client's country when known.
-   */
-  private String countries(
-      CountryRule tokenRule, TokenRules publisher, String accountId, IPAddress client, Run run) {
-    CountryRule rule = tokenRule;
-    String source = "token";
-    if (rule == null && publisher != null && publisher.countries() != null) {
-      rule = publisher.countries();
-      source = "publish token " + publisher.definition().id();
-    }
-    if (rule == null) {
-      rule = index.accountCountries(accountId);
-      source = "account";
-    }
-    String country = country(client);
-    if (rule == null) {
-      run.pass("country", () -> "no country rules");
-    } else if (!geo.available()) {
-      run.fail(
-          "country",
-          Reason.GEOIP_UNAVAILABLE,
-          "the " + source + " has country rules but no GeoIP database is loaded");
-    } else if (rule.allows(country)) {
-      String by = source;
-      CountryRule allowing = rule;
-      run.pass("country", () -> "country " + country + " allowed by the " + by + "'s " + allowing);
-    } else {
-      run.fail(
-          "country",
-          Reason.COUNTRY_DENIED,
-          "country "
-              + (country == null ? "unknown" : country)
-              + " is refused by the "
-              + source
-              + "'s "
-              + rule);
-    }
-    return country;
-  }
-
-  private String country(IPAddress client) {
-    return geo.available() ? geo.country(client) : null;
-  }
-
-  private void viewerLimit(TokenRules token, Run run) {
-    Integer cap = token.definition().maxConcurrentViewers();
-    if (cap == null) {
-      return;
-    }
-    if (!run.mayBlock) {
-      throw NEEDS_BLOCKING;
-    }
-    int live = guard.liveViewers(token.ref());
-    if (live < cap) {
-      run.pass("viewerLimit", () -> live + " of " + cap + " concurrent viewers");
-    } else {
-      run.fail(
-          "viewerLimit",
-          Reason.VIEWER_LIMIT_REACHED,
-          "token " + token.definition().id() + " already has " + live + " of " + cap + " viewers");
-    }
-  }
-
-  private void singleUse(String viewerTokenId, Run run) {
-    if (viewerTokenId == null) {
-      return;
-    }
-    boolean used = guard.knownConsumed(viewerTokenId);
-    if (!used) {
-      if (!run.mayBlock) {
-        throw NEEDS_BLOCKING;
-      }
-      used = guard.consumed(viewerTokenId);
-    }
-    if (used) {
-      run.fail(
-          "singleUse",
-          Reason.TOKEN_ALREADY_USED,
-          "this single-use viewer token has already started media");
-    } else {
-      run.pass("singleUse", () -> "not used yet; consumed when media starts");
-    }
-  }
-
-  /** Runs last, so that a request refused for another reason never binds an address. */
-  private void binding(TokenRules token, IPAddress client, Run run) {
-    Integer limit = token.definition().bindIpsOnUsage();
-    if (limit == null) {
-      return;
-    }
-    String address = client.toCanonicalString();
-    Set<String> known = guard.cachedBindings(token.ref());
-    if (known != null && known.contains(address)) {
-      run.pass("ipBinding", () -> "address " + address + " is bound to the token");
-      return;
-    }
-    if (known != null && known.size() >= limit) {
-      bindingExceeded(token, address, limit, run);
-      return;
-    }
-    if (!run.mayBlock) {
-      throw NEEDS_BLOCKING;
-    }
-    if (run.explain) {
-      Set<String> bound = guard.bindings(token.ref());
-      if (bound.contains(address)) {
-        run.pass("ipBinding", () -> "address " + address + " is bound to the token");
-      } else if (bound.size() < limit) {
-        run.pass(
-            "ipBinding",
-            () -> "address " + address + " would be bound (" + bound.size() + " of " + limit + ")");
-      } else {
-        bindingExceeded(token, address, limit, run);
-      }
-      return;
-    }
-    if (run.failed()) {
-      return;
-    }
-    if (guard.bind(token.ref(), address, limit)) {
-      run.pass("ipBinding", () -> "address " + address + " is bound to the token");
-    } else {
-      bindingExceeded(token, address, limit, run);
-    }
-  }
-
-  private static void bindingExceeded(TokenRules token, String address, int limit, Run run) {
-    run.fail(
-        "ipBinding",
-        Reason.IP_BINDING_EXCEEDED,
-        "token "
-            + token.definition().id()
-            + " is bound to "
-            + limit
-            + " other address"
-            + (limit == 1 ? "" : "es")
-            + " on first use; "
-            + address
-            + " is not one of them");
-  }
-
-  private static EffectiveSettings viewerSettings(
-      TokenRules token,
-      AuthorizeRequest request,
-      TokenRules publisher,
-      String trackingId,
-      String country,
-      String cluster,
-      String customViewerData,
-      String viewerTokenId,
-      boolean selfSigned) {
-    TokenDefinition t = token == null ? null : token.definition();
-    TokenDefinition p = publisher == null ? null : publisher.definition();
-    String clusterOrPublisher = cluster != null ? cluster : p == null ? null : p.originCluster();
-    return new EffectiveSettings(
-        t == null ? null : t.id(),
-        t == null ? null : "subscribe",
-        t == null ? null : selfSigned,
-        t == null ? request.accountId() : t.accountId(),
-        request.streamName(),
-        t == null ? null : t.label(),
-        p == null ? null : p.record(),
-        p == null ? null : p.multisource(),
-        p == null ? null : p.priority(),
-        p == null ? null : p.restream(),
-        p == null ? null : p.subscribeRequiresAuth(),
-        trackingId,
-        clusterOrPublisher,
-        customViewerData,
-        t == null ? null : t.expiresOn(),
-        country,
-        viewerTokenId,
-        t == null ? null : t.maxConcurrentViewers());
-  }
-
-  private static EffectiveSettings withExpiry(EffectiveSettings s, Instant expiry) {
-    return new EffectiveSettings(
-        s.tokenId(),
-        s.tokenType(),
-        s.selfSigned(),
-        s.accountId(),
-        s.streamName(),
-        s.label(),
-        s.record(),
-        s.multisource(),
-        s.priority(),
-        s.restream(),
-        s.subscribeRequiresAuth(),
-        s.trackingId(),
-        s.originCluster(),
-        s.customViewerData(),
-        expiry,
-        s.clientCountry(),
-        s.viewerTokenId(),
-        s.maxConcurrentViewers());
-  }
-
   /** A self-signed token's identity for single use: its {@code jti}, else a hash of the token. */
   private static String fingerprint(SelfSignedToken sst, String bearer) {
     if (sst.jwtId() != null && !sst.jwtId().isBlank()) {
@@ -634,49 +361,5 @@ public final class DecisionEngine {
     List<String> all = new ArrayList<>(a == null ? List.of() : a);
     all.addAll(b);
     return all;
-  }
-
-  /** The state of one evaluation: the first refusal, and every check when explaining. */
-  private static final class Run {
-    final boolean explain;
-    final boolean mayBlock;
-    final List<Check> checks = new ArrayList<>();
-    Reason reason;
-    String detail;
-
-    Run(boolean explain, boolean mayBlock) {
-      this.explain = explain;
-      this.mayBlock = mayBlock;
-    }
-
-    boolean failed() {
-      return reason != null;
-    }
-
-    /** Records a passed check; its description is only built when explaining. */
-    void pass(String name, Supplier<String> what) {
-      if (explain) {
-        checks.add(new Check(name, true, null, what.get()));
-      }
-    }
-
-    void fail(String name, Reason why, String what) {
-      if (explain) {
-        checks.add(new Check(name, false, why, what));
-      }
-      if (reason == null) {
-        reason = Objects.requireNonNull(why);
-        detail = what;
-      }
-      if (!explain) {
-        throw STOP;
-      }
-    }
-
-    /** A refusal that leaves nothing else to check. */
-    void fatal(String name, Reason why, String what) {
-      fail(name, why, what);
-      throw STOP;
-    }
   }
 }

@@ -39,4 +39,63 @@ public record EffectiveSettings(
     Instant expiresAt,
     String clientCountry,
     String viewerTokenId,
-    Integer maxConcurrentViewers) {}
+    Integer maxConcurrentViewers) {
+
+  /** A viewer's settings: the subscribe token's (if any) and its stream's publish token's. */
+  static EffectiveSettings forViewer(
+      TokenRules token,
+      AuthorizeRequest request,
+      TokenRules publisher,
+      String trackingId,
+      String country,
+      String cluster,
+      String customViewerData,
+      String viewerTokenId,
+      boolean selfSigned) {
+    TokenDefinition t = token == null ? null : token.definition();
+    TokenDefinition p = publisher == null ? null : publisher.definition();
+    String clusterOrPublisher = cluster != null ? cluster : p == null ? null : p.originCluster();
+    return new EffectiveSettings(
+        t == null ? null : t.id(),
+        t == null ? null : "subscribe",
+        t == null ? null : selfSigned,
+        t == null ? request.accountId() : t.accountId(),
+        request.streamName(),
+        t == null ? null : t.label(),
+        p == null ? null : p.record(),
+        p == null ? null : p.multisource(),
+        p == null ? null : p.priority(),
+        p == null ? null : p.restream(),
+        p == null ? null : p.subscribeRequiresAuth(),
+        trackingId,
+        clusterOrPublisher,
+        customViewerData,
+        t == null ? null : t.expiresOn(),
+        country,
+        viewerTokenId,
+        t == null ? null : t.maxConcurrentViewers());
+  }
+
+  /** The same settings with another expiry. */
+  EffectiveSettings withExpiresAt(Instant expiry) {
+    return new EffectiveSettings(
+        tokenId,
+        tokenType,
+        selfSigned,
+        accountId,
+        streamName,
+        label,
+        record,
+        multisource,
+        priority,
+        restream,
+        subscribeRequiresAuth,
+        trackingId,
+        originCluster,
+        customViewerData,
+        expiry,
+        clientCountry,
+        viewerTokenId,
+        maxConcurrentViewers);
+  }
+}

@@ -92,24 +92,36 @@ public record SelfSignedToken(
     if (second < 0 || token.indexOf('.', second + 1) >= 0) {
       throw new Invalid(Reason.INVALID_TOKEN, "not a JWT: expected three dot-separated parts");
     }
-    Map<?, ?> header = json(token, 0, first, "header");
-    if (!(header.get("alg") instanceof String alg) || !ALGORITHMS.containsKey(alg)) {
-      throw new Invalid(
-          Reason.INVALID_SIGNATURE, "alg must be HS256, HS384 or HS512, not " + header.get("alg"));
+    String alg = SelfSignedFastPath.knownAlgorithm(token, first);
+    if (alg == null) {
+      alg = algorithm(json(token, 0, first, "header"));
+      SelfSignedFastPath.remember(token, first, alg);
     }
-    if (header.containsKey("crit")
-        || (header.containsKey("b64") && !Boolean.TRUE.equals(header.get("b64")))) {
-      // No critical extension is understood here (RFC 7515 §4.1.11), unencoded payloads included.
-      throw new Invalid(Reason.INVALID_SIGNATURE, "crit and b64 headers are not supported");
-    }
-    Map<?, ?> claims = json(token, first + 1, second, "payload");
-    byte[] signature;
-    try {
-      signature = Base64.getUrlDecoder().decode(token.substring(second + 1));
-    } catch (IllegalArgumentException e) {
-      signature = new byte[0];
+    byte[] signature = SelfSignedFastPath.base64url(token, second + 1, token.length());
+    if (signature == null) {
+      try {
+        signature = Base64.getUrlDecoder().decode(token.substring(second + 1));
+      } catch (IllegalArgumentException e) {
+        signature = new byte[0];
+      }
     }
     byte[] signingInput = token.substring(0, second).getBytes(StandardCharsets.US_ASCII);
+    SelfSignedToken plain =
+        SelfSignedFastPath.read(token, first + 1, second, alg, signingInput, signature);
+    return plain != null
+        ? plain
+        : readGenerally(token, first + 1, second, alg, signingInput, signature);
+  }
+
+  /**
+   * Reads the payload (characters {@code [from, to)}) into maps and checks every claim: the path
+   * for tokens {@link SelfSignedFastPath} does not take, which also says what is wrong with a bad
+   * one.
+   */
+  static SelfSignedToken readGenerally(
+      String token, int from, int to, String alg, byte[] signingInput, byte[] signature)
+      throws Invalid {
+    Map<?, ?> claims = json(token, from, to, "payload");
     if (!(claims.get("streaming") instanceof Map<?, ?> streaming)) {
       throw new Invalid(Reason.INVALID_TOKEN, "claim streaming is missing");
     }
@@ -181,6 +193,20 @@ public record SelfSignedToken(
     } catch (GeneralSecurityException | RuntimeException e) {
       return false;
     }
+  }
+
+  /** The header's {@code alg}, once its checks pass. */
+  private static String algorithm(Map<?, ?> header) throws Invalid {
+    if (!(header.get("alg") instanceof String alg) || !ALGORITHMS.containsKey(alg)) {
+      throw new Invalid(
+          Reason.INVALID_SIGNATURE, "alg must be HS256, HS384 or HS512, not " + header.get("alg"));
+    }
+    if (header.containsKey("crit")
+        || (header.containsKey("b64") && !Boolean.TRUE.equals(header.get("b64")))) {
+      // No critical extension is understood here (RFC 7515 §4.1.11), unencoded payloads included.
+      throw new Invalid(Reason.INVALID_SIGNATURE, "crit and b64 headers are not supported");
+    }
+    return alg;
   }
 
   /** Decodes one base64url part of the token and reads it as a JSON object. */

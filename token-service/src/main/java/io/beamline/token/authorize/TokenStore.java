@@ -106,7 +106,14 @@ public class TokenStore {
       Instant now = databaseNow(connection);
       Timestamp from = Timestamp.from(since.minusSeconds(5));
       try (PreparedStatement statement =
-          connection.prepareStatement(SELECT + " WHERE t.updated_at > ? OR p.updated_at > ?")) {
+          connection.prepareStatement(
+              SELECT
+                  // Not "t.updated_at > ? OR p.updated_at > ?": an OR across the join's two sides
+                  // cannot use either index, and scanned every token every refresh (0.8 s of
+                  // PostgreSQL every 2 s with 1,000,000 tokens, under the benchmark's load).
+                  + " WHERE t.id IN (SELECT id FROM streaming_token WHERE updated_at > ?"
+                  + " UNION SELECT token_id FROM subscribe_token_viewer_policy"
+                  + " WHERE updated_at > ?)")) {
         statement.setTimestamp(1, from);
         statement.setTimestamp(2, from);
         try (ResultSet rows = statement.executeQuery()) {

@@ -5,9 +5,10 @@ import io.beamline.token.AccountSecurity;
 import io.beamline.token.StreamingToken;
 import io.beamline.token.StreamingTokenKind;
 import io.beamline.token.service.AccountSecurityService;
+import io.beamline.token.service.StreamingTokenQueries;
+import io.beamline.token.service.StreamingTokenQueries.FilterBy;
+import io.beamline.token.service.StreamingTokenQueries.SortBy;
 import io.beamline.token.service.StreamingTokenService;
-import io.beamline.token.service.StreamingTokenService.FilterBy;
-import io.beamline.token.service.StreamingTokenService.SortBy;
 import io.beamline.token.service.TokenRules;
 import io.beamline.token.service.TokenSecrets;
 import io.beamline.token.service.TokenValidationException;
@@ -45,6 +46,7 @@ public class TokenEndpoints {
   public record DisableRequest(List<Long> tokenIds) {}
 
   private final StreamingTokenService tokens;
+  private final StreamingTokenQueries queries;
   private final AccountSecurityService security;
   private final TokenSecrets secrets;
   private final TokenBodies bodies;
@@ -52,11 +54,13 @@ public class TokenEndpoints {
 
   public TokenEndpoints(
       StreamingTokenService tokens,
+      StreamingTokenQueries queries,
       AccountSecurityService security,
       TokenSecrets secrets,
       TokenBodies bodies,
       io.beamline.token.config.TokensConfig config) {
     this.tokens = tokens;
+    this.queries = queries;
     this.security = security;
     this.secrets = secrets;
     this.bodies = bodies;
@@ -72,13 +76,13 @@ public class TokenEndpoints {
   }
 
   Envelope<Object> get(String accountId, StreamingTokenKind kind, long id) {
-    return Envelope.success(view(tokens.get(accountId, kind, id), security.get(accountId)));
+    return Envelope.success(view(queries.get(accountId, kind, id), security.get(accountId)));
   }
 
   Envelope<Object> update(
       String accountId, StreamingTokenKind kind, long id, JsonNode body, boolean v1) {
     // An unknown id answers 404 before any complaint about the body.
-    tokens.get(accountId, kind, id);
+    queries.get(accountId, kind, id);
     TokenBodies.Parsed parsed =
         v1 ? bodies.readV1(body, kind) : bodies.read(body, kind, TokenBodies.Operation.UPDATE);
     StreamingToken token;
@@ -133,7 +137,7 @@ public class TokenEndpoints {
     errors.throwIfAny();
     String match = byName ? name : null;
     List<StreamingToken> page1 =
-        tokens.listByName(
+        queries.listByName(
             accountId,
             kind,
             match,
@@ -148,7 +152,7 @@ public class TokenEndpoints {
       views.add(view(token, account));
     }
     return Response.ok(Envelope.success(views))
-        .header(TOTAL_COUNT, tokens.count(accountId, kind, match, filter))
+        .header(TOTAL_COUNT, queries.count(accountId, kind, match, filter))
         .build();
   }
 

@@ -67,6 +67,8 @@ class AuthorizeTest {
 
   @Inject DataSource dataSource;
   @Inject AuthorizeConfig config;
+  @Inject TokenStore store;
+  @Inject TokenIndex index;
 
   @BeforeAll
   static void readKeys() {
@@ -580,6 +582,61 @@ class AuthorizeTest {
   }
 
   // --- helpers ---------------------------------------------------------------------------------
+
+  @Test
+  void periodicRefreshReadsOnlyTokensAndViewerPoliciesChangedSinceTheLastOne() throws Exception {
+    long relabelled = refreshToken("refresh-a");
+    long capped = refreshToken("refresh-b");
+    long unchanged = refreshToken("refresh-c");
+    try (Connection c = dataSource.getConnection()) {
+      for (long id : List.of(relabelled, capped, unchanged)) {
+        sql(
+            c,
+            "UPDATE streaming_token SET updated_at = now() - interval '1 hour' WHERE id = ?",
+            id);
+      }
+      // Changed without an event, as only the refresh would notice.
+      sql(
+          c,
+          "UPDATE streaming_token SET label = 'relabelled', revision = revision + 1,"
+              + " updated_at = now() WHERE id = ?",
+          relabelled);
+      sql(
+          c,
+          "INSERT INTO subscribe_token_viewer_policy (token_id, account_id, max_concurrent_viewers)"
+              + " SELECT id, account_id, 3 FROM streaming_token WHERE id = ?",
+          capped);
+      // Changed in place without touching updated_at: a refresh that re-read every row would see
+      // it.
+      sql(
+          c,
+          "UPDATE streaming_token SET label = 'unseen', revision = revision + 1 WHERE id = ?",
+          unchanged);
+    }
+
+    store.refreshSince(Instant.now());
+
+    assertEquals("relabelled", index.subscribe(relabelled).definition().label());
+    assertEquals(3, index.subscribe(capped).definition().maxConcurrentViewers());
+    assertEquals("refresh-c", index.subscribe(unchanged).definition().label());
+  }
+
+  private long refreshToken(String label) {
+    long id =
+        create(
+                "/api/subscribe_token",
+                Map.of("label", label, "streams", List.of(Map.of("streamName", label))))
+            .getLong("id");
+    await().atMost(Duration.ofSeconds(10)).until(() -> index.subscribe(id) != null);
+    return id;
+  }
+
+  private static void sql(Connection connection, String statement, long id) throws Exception {
+    try (PreparedStatement update = connection.prepareStatement(statement)) {
+      update.setLong(1, id);
+      update.executeUpdate();
+    }
+  }
 
   private static io.restassured.response.Response authorize(Map<String, Object> body) {
     return given()
