@@ -98,7 +98,8 @@ start_service() { # name port jdbc
     BEAMLINE_SECRETS_MASTER_KEY=$MASTER_KEY BEAMLINE_BOOTSTRAP_ACCOUNT_NAME=bench \
     BEAMLINE_BOOTSTRAP_API_KEY_FILE=$WORK/operator-$name.key \
     BEAMLINE_BOOTSTRAP_INTERNAL_KEY_FILE=$WORK/internal-$name.key BEAMLINE_GEOIP_DATABASE=$GEOIP \
-    java -Xms2g -Xmx4g -XX:+UseTransparentHugePages ${BENCH_JAVA_OPTS:-} -jar token-service/target/quarkus-app/quarkus-run.jar \
+    QUARKUS_VERTX_EVENT_LOOPS_SIZE=$(nproc) \
+    java -Xms4g -Xmx4g -XX:+AlwaysPreTouch -XX:+UseTransparentHugePages ${BENCH_JAVA_OPTS:-} -jar token-service/target/quarkus-app/quarkus-run.jar \
     >>"$WORK/token-service-$name.log" 2>&1 &
   PIDS[$name]=$!
   until curl -sf -o /dev/null "http://127.0.0.1:$port/q/health/ready"; do
