@@ -44,7 +44,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -52,7 +53,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -128,15 +128,18 @@ class IngestBenchmark {
       List<ProducerRecord<String, String>> phase1 = workload("BENCH1", EVENTS, 0, true);
       long produced = produce(phase1);
       line("phase 1: %d events produced in %d ms", phase1.size(), produced);
-      // The plain consumer reads everything on the topics (warm-up included) from the start, once
-      // before and once after the service's run: the machine is shared, and a single reading of
-      // the ceiling has swung by a factor of 4 between runs.
+      // The plain consumer reads everything on the topics (warm-up included) from the start, twice
+      // before and twice after the service's run, and the share is given against the median: the
+      // machine is shared, and one reading of the ceiling has swung by a factor of 4 between runs.
       int onTopics = WARMUP + phase1.size();
-      double before = plainConsumerRate(onTopics);
-      line(
-          "ceiling before, plain KafkaConsumer (poll + String values, no processing): %.0f events/s"
-              + " (load average %s)",
-          before, loadAverage());
+      double[] ceilings = new double[4];
+      for (int i = 0; i < 2; i++) {
+        ceilings[i] = plainConsumerRate(onTopics);
+        line(
+            "ceiling reading %d (before the service), plain KafkaConsumer (poll + String values, no"
+                + " processing, the service's fetch settings): %.0f events/s (load average %s)",
+            i + 1, ceilings[i], loadAverage());
+      }
       consumer.startWorkers();
       // Timed from the moment the group has its partitions (joining takes a few seconds once).
       await()
@@ -148,16 +151,27 @@ class IngestBenchmark {
       double seconds = Duration.between(t0, Instant.now()).toMillis() / 1000.0;
       double rate = phase1.size() / seconds;
       String load = loadAverage();
-      double after = plainConsumerRate(onTopics);
-      line(
-          "ceiling after, the same plain consumer again: %.0f events/s (load average %s)",
-          after, loadAverage());
-      double ceiling = Math.max(before, after);
+      for (int i = 2; i < 4; i++) {
+        ceilings[i] = plainConsumerRate(onTopics);
+        line(
+            "ceiling reading %d (after the service), the same plain consumer: %.0f events/s (load"
+                + " average %s)",
+            i + 1, ceilings[i], loadAverage());
+      }
+      double[] sorted = ceilings.clone();
+      Arrays.sort(sorted);
+      double median = (sorted[1] + sorted[2]) / 2;
       line(
           "analytics-service ingestion (decode, dedupe, sessions, aggregates, commit): %.0f"
-              + " events/s (%.1f s) = %.0f%% of the higher ceiling, %.0f%% of the lower"
-              + " (target >= 50%%) (load average %s)",
-          rate, seconds, 100 * rate / ceiling, 100 * rate / Math.min(before, after), load);
+              + " events/s (%.1f s) = %.0f%% of the median ceiling reading (%.0f events/s), %.0f%%"
+              + " of the highest, %.0f%% of the lowest (target >= 50%%) (load average %s)",
+          rate,
+          seconds,
+          100 * rate / median,
+          median,
+          100 * rate / sorted[3],
+          100 * rate / sorted[0],
+          load);
       assertEquals(
           (long) EVENTS / 2 - statsShare(EVENTS) / 2,
           sessions("BENCH1"),
@@ -166,6 +180,11 @@ class IngestBenchmark {
       // 2. Burst: 1,000,000 viewer events as fast as the producer goes, ingestion running.
       // Viewer events only: the burst is 1,000,000 viewer events.
       List<ProducerRecord<String, String>> burst = workload("BENCH2", BURST, 1, false);
+      // The million records to send were just built in the service's heap; left young, every
+      // young collection during the burst copied them again (GC threads 3.8 s of the burst's 26
+      // CPU seconds, 2026-11-25). Producers of a real burst run elsewhere: settle the heap before
+      // the clock starts.
+      System.gc();
       long burstMs = produce(burst);
       Instant burstEnd = Instant.now();
       line(
@@ -306,7 +325,12 @@ class IngestBenchmark {
     return account + "/" + name(s);
   }
 
-  /** Sends every record and waits for every acknowledgement; returns the elapsed ms. */
+  /**
+   * Sends every record and waits for every acknowledgement; returns the elapsed ms. Each record is
+   * dropped from {@code records} once sent (the list keeps its size): the benchmark shares the
+   * service's heap, and keeping a million sent records (with their acknowledgement futures) alive
+   * made G1's concurrent marking take 15% of the machine while the burst drained (2026-11-25).
+   */
   private static long produce(List<ProducerRecord<String, String>> records) throws Exception {
     Properties p = new Properties();
     p.put(
@@ -316,18 +340,30 @@ class IngestBenchmark {
     p.put(ProducerConfig.LINGER_MS_CONFIG, "10");
     p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(512 * 1024));
     p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(256L * 1024 * 1024));
+    AtomicReference<Exception> failed = new AtomicReference<>();
+    AtomicLong acknowledged = new AtomicLong();
     try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
       producer.partitionsFor(records.get(0).topic());
       long start = System.nanoTime();
-      List<Future<RecordMetadata>> acks = new ArrayList<>(records.size());
-      for (ProducerRecord<String, String> record : records) {
-        acks.add(producer.send(record));
+      for (int i = 0; i < records.size(); i++) {
+        producer.send(
+            records.set(i, null),
+            (metadata, e) -> {
+              if (e != null) {
+                failed.compareAndSet(null, e);
+              } else {
+                acknowledged.incrementAndGet();
+              }
+            });
       }
+      // flush() returns when every send has completed, acknowledged or failed.
       producer.flush();
-      for (Future<RecordMetadata> ack : acks) {
-        ack.get();
+      long elapsed = (System.nanoTime() - start) / 1_000_000;
+      if (failed.get() != null) {
+        throw failed.get();
       }
-      return (System.nanoTime() - start) / 1_000_000;
+      assertEquals(records.size(), acknowledged.get(), "every record acknowledged");
+      return elapsed;
     }
   }
 
@@ -340,9 +376,8 @@ class IngestBenchmark {
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000");
-    p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(64 * 1024 * 1024));
-    p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(8 * 1024 * 1024));
+    // The service's own fetch settings (records per poll as the service has them in this run).
+    AnalyticsEventsConsumer.fetchSettings(p, Integer.getInteger("benchmark.max-poll", 20000));
     try (KafkaConsumer<String, String> kafka = new KafkaConsumer<>(p)) {
       kafka.subscribe(AnalyticsEventsConsumer.topics());
       long read = 0;

@@ -19,9 +19,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -43,6 +46,12 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  */
 @ApplicationScoped
 public class AnalyticsEventsConsumer {
+
+  /**
+   * How far (record time, ms) a partition may run ahead of the least advanced one with a backlog
+   * before it is paused; small against a batch, which spans about a second of a burst.
+   */
+  static final long IN_STEP_SLACK_MS = 50;
 
   /** This service's name in dead-letter topic names. */
   public static final String SERVICE = "analytics-service";
@@ -121,8 +130,12 @@ public class AnalyticsEventsConsumer {
    */
   private final class Batching implements ConsumerLoop.Work {
 
+    /** Record time of the last record polled from each partition (this consumer's). */
+    private final Map<TopicPartition, Long> polledUpTo = new HashMap<>();
+
     @Override
     public boolean connected(KafkaConsumer<String, String> kafka) {
+      polledUpTo.clear();
       kafka.subscribe(topics());
       return true;
     }
@@ -147,6 +160,7 @@ public class AnalyticsEventsConsumer {
           decode(records, batch);
           decodeNanos += System.nanoTime() - polledAt;
         }
+        keepInStep(kafka, records);
         // A batch gathers polls while the broker holds more for us, and is applied as soon as we
         // are caught up: big batches under load, no added delay when idle.
         boolean full =
@@ -186,6 +200,53 @@ public class AnalyticsEventsConsumer {
       }
     }
 
+    /**
+     * Reads the topics in step, in record-time order: a partition whose records are ahead of the
+     * least advanced partition that still has a backlog is paused until that one catches up.
+     *
+     * <p>Why: a viewer's joined and left events sit on two topics. Each fetch takes up to the same
+     * number of bytes from every partition, and left events are larger, so under a backlog the
+     * viewer-joined topic ran further and further ahead (by 25,000 events a batch at the end of the
+     * benchmark's burst). Then a session's join is inserted in one batch and its leave updates the
+     * row in a later one; read in step, both halves land in the same batch and the row is written
+     * once. A partition without a backlog never holds the others back, and the least advanced one
+     * is never paused, so every partition keeps moving.
+     */
+    private void keepInStep(
+        KafkaConsumer<String, String> kafka, ConsumerRecords<String, String> records) {
+      for (TopicPartition partition : records.partitions()) {
+        List<ConsumerRecord<String, String>> polled = records.records(partition);
+        polledUpTo.put(partition, polled.get(polled.size() - 1).timestamp());
+      }
+      Set<TopicPartition> assigned = kafka.assignment();
+      long frontier = Long.MAX_VALUE;
+      List<TopicPartition> behind = new ArrayList<>();
+      for (TopicPartition partition : assigned) {
+        OptionalLong lag = kafka.currentLag(partition);
+        Long at = polledUpTo.get(partition);
+        if (at != null && lag.isPresent() && lag.getAsLong() > 0) {
+          behind.add(partition);
+          frontier = Math.min(frontier, at);
+        }
+      }
+      List<TopicPartition> pause = new ArrayList<>();
+      for (TopicPartition partition : behind) {
+        if (polledUpTo.get(partition) > frontier + IN_STEP_SLACK_MS) {
+          pause.add(partition);
+        }
+      }
+      List<TopicPartition> resume = new ArrayList<>(kafka.paused());
+      resume.removeAll(pause);
+      resume.retainAll(assigned);
+      if (!resume.isEmpty()) {
+        kafka.resume(resume);
+      }
+      if (!pause.isEmpty()) {
+        kafka.pause(pause);
+      }
+      polledUpTo.keySet().retainAll(assigned);
+    }
+
     /** Whether the last fetch of every assigned partition reached its end (lag unknown: no). */
     private boolean caughtUp(KafkaConsumer<String, String> kafka) {
       for (TopicPartition partition : kafka.assignment()) {
@@ -206,7 +267,10 @@ public class AnalyticsEventsConsumer {
   static BeamlineEvent read(ConsumerRecord<String, String> record) {
     // PostgreSQL text cannot hold a NUL character: such a record could never be written, and
     // would stop its whole batch from committing again and again. JSON can only carry it escaped.
-    if (record.value() != null && record.value().contains("\\u0000")) {
+    // (A backslash first: a single-character scan, and JSON without escapes has none.)
+    if (record.value() != null
+        && record.value().indexOf('\\') >= 0
+        && record.value().contains("\\u0000")) {
       throw new IllegalArgumentException("a text contains a NUL character (not storable)");
     }
     BeamlineEvent event = EventReader.read(record);
@@ -239,15 +303,22 @@ public class AnalyticsEventsConsumer {
   private Properties properties() {
     Properties p =
         ConsumerSettings.of(bootstrapServers, config.ingest().groupId(), SERVICE + "-ingest");
-    p.put(
-        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(config.ingest().maxPollRecords()));
+    fetchSettings(p, config.ingest().maxPollRecords());
+    p.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, Long.toString(Duration.ofSeconds(30).toMillis()));
+    return p;
+  }
+
+  /**
+   * Puts the ingestion consumer's fetch settings into {@code p}; public so that the ingestion
+   * benchmark's plain consumer, the ceiling the service is measured against, reads with exactly the
+   * same.
+   */
+  public static void fetchSettings(Properties p, int maxPollRecords) {
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(maxPollRecords));
     // Larger fetches: the broker answers a burst in fewer, fuller responses.
     p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(64 * 1024 * 1024));
     // At most 1 MB per partition in a fetch: every poll then mixes all partitions, so a batch holds
-    // both the viewer-joined and viewer-left events of the same moment, and a session that starts
-    // and ends within one batch is written once.
+    // events of every topic from about the same moment (keepInStep keeps them there).
     p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(1024 * 1024));
-    p.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, Long.toString(Duration.ofSeconds(30).toMillis()));
-    return p;
   }
 }

@@ -35,6 +35,7 @@ import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -284,14 +285,47 @@ public class IngestService {
       if (joins.isEmpty() && leaves.isEmpty()) {
         return;
       }
-      Set<String> keys = new HashSet<>(joins.keySet());
-      keys.addAll(leaves.keySet());
-      Set<String> existing = store.existingSessions(c, keys);
-      lap("sessions-lookup");
-      List<SessionHalves> fresh = new ArrayList<>(keys.size() - existing.size());
+      List<SessionHalves> paired = new ArrayList<>();
+      Set<String> rest = new HashSet<>();
+      for (Map.Entry<String, ViewerJoinedEvent> join : joins.entrySet()) {
+        ViewerLeftEvent leave = leaves.get(join.getKey());
+        if (leave != null) {
+          paired.add(new SessionHalves(join.getKey(), join.getValue(), leave));
+        } else {
+          rest.add(join.getKey());
+        }
+      }
+      for (String key : leaves.keySet()) {
+        if (!joins.containsKey(key)) {
+          rest.add(key);
+        }
+      }
+      // Sessions with both halves in this batch are nearly always new (most of a burst, now that
+      // the topics are read in step), so they are copied without looking them up first. If one of
+      // them has a row after all (a redelivery, a duplicate), the copy fails on the primary key,
+      // is rolled back to the savepoint, and they take the path of single halves below.
+      List<SessionHalves> written = new ArrayList<>();
+      if (!paired.isEmpty()) {
+        Savepoint beforeCopy = c.setSavepoint();
+        try {
+          store.copyNewSessions(c, paired);
+          c.releaseSavepoint(beforeCopy);
+          written.addAll(paired);
+        } catch (SQLException e) {
+          if (!IngestStore.isUniqueViolation(e)) {
+            throw e;
+          }
+          c.rollback(beforeCopy);
+          paired.forEach(h -> rest.add(h.key()));
+        }
+        lap("sessions-copy-paired(" + written.size() + " of " + paired.size() + ")");
+      }
+      Set<String> existing = store.existingSessions(c, rest);
+      lap("sessions-lookup(" + rest.size() + ")");
+      List<SessionHalves> fresh = new ArrayList<>(rest.size() - existing.size());
       List<ViewerJoinedEvent> oldJoins = new ArrayList<>();
       List<ViewerLeftEvent> oldLeaves = new ArrayList<>();
-      for (String key : keys) {
+      for (String key : rest) {
         ViewerJoinedEvent join = joins.get(key);
         ViewerLeftEvent leave = leaves.get(key);
         if (existing.contains(key)) {
@@ -306,9 +340,10 @@ public class IngestService {
         }
       }
       store.copyNewSessions(c, fresh);
+      written.addAll(fresh);
       lap("sessions-copy(" + fresh.size() + ")");
       Map<String, Long> live = new HashMap<>();
-      for (SessionHalves h : fresh) {
+      for (SessionHalves h : written) {
         if (h.join() != null) {
           // Watching now unless this batch also holds its leave.
           joined(h.join(), h.leave() == null, live);

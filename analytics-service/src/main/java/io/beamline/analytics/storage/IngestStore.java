@@ -193,12 +193,36 @@ public class IngestStore {
     }
   }
 
+  private static boolean needsEscape(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char ch = s.charAt(i);
+      if (ch == '\\' || ch == '\t' || ch == '\n' || ch == '\r') {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether {@code e} (or a cause) is PostgreSQL's unique_violation (SQLSTATE 23505). */
+  public static boolean isUniqueViolation(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException sql && "23505".equals(sql.getSQLState())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Appends {@code value} in COPY text format ({@code \N} for null, specials escaped). */
   private static StringBuilder field(StringBuilder text, Object value) {
     if (value == null) {
       return text.append("\\N");
     }
     String s = value.toString();
+    if (!needsEscape(s)) {
+      // The common case (ids, names, instants): one bulk append, not one per character.
+      return text.append(s);
+    }
     for (int i = 0; i < s.length(); i++) {
       char ch = s.charAt(i);
       switch (ch) {
