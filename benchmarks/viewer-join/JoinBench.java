@@ -170,9 +170,13 @@ public class JoinBench {
     int before = 1 + warm.ok;
 
     KafkaConsumer<String, String> consumer = consumer(kafka);
+    Map<String, Double> metricsBefore = metrics(http, streamUrl);
     long stormStartMillis = System.currentTimeMillis();
     Run storm = drive(http, connections, joins, join, 302, null);
     say("join storm: %s", storm);
+    Map<String, Double> metricsAfter = metrics(http, streamUrl);
+    String inside = inside(metricsBefore, metricsAfter);
+    say("inside stream-service during the storm:%n%s", inside);
     long expected = before + storm.ok;
     Count count = countJoined(consumer, expected, Duration.ofSeconds(120));
     double untilKafka = (count.observedAtMillis - stormStartMillis) / 1000.0;
@@ -270,6 +274,8 @@ public class JoinBench {
               "authorize rate (wrk) / join rate: %.2f%n",
               Double.parseDouble(wrkColumns[1]) / storm.rate()));
     }
+    out.append(String.format("%ninside stream-service during the storm (its own timers, storm only):%n"));
+    out.append(inside);
     Files.writeString(work.resolve("report.txt"), out);
     System.out.print(out);
     consumer.close();
@@ -304,6 +310,54 @@ public class JoinBench {
   }
 
   /** Sends {@code total} requests from {@code connections} threads, each waiting for its answer. */
+  /** stream-service's own timers (token-service calls, join groups) from its /q/metrics. */
+  static Map<String, Double> metrics(HttpClient http, String streamUrl) throws Exception {
+    HttpResponse<String> r =
+        http.send(HttpRequest.newBuilder(URI.create(streamUrl + "/q/metrics")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    Map<String, Double> values = new java.util.TreeMap<>();
+    for (String line : r.body().split("\n")) {
+      if (line.startsWith("beamline_token_service_call") || line.startsWith("beamline_viewer_join")) {
+        int space = line.lastIndexOf(' ');
+        values.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
+      }
+    }
+    return values;
+  }
+
+  /** Means over the storm (differences of sums and counts) and the percentiles of its window. */
+  static String inside(Map<String, Double> before, Map<String, Double> after) {
+    StringBuilder out = new StringBuilder();
+    String[][] meters = {
+      {"token-service authorize call", "beamline_token_service_call_seconds", "call=\"authorize\"", "ms"},
+      {"token-service viewer-session call", "beamline_token_service_call_seconds",
+        "call=\"viewer-session\"", "ms"},
+      {"join group write (commit incl.)", "beamline_viewer_join_group_write_seconds", "", "ms"},
+      {"joins per group", "beamline_viewer_join_group_size", "", ""}};
+    for (String[] m : meters) {
+      double count = find(after, m[1] + "_count", m[2], null) - find(before, m[1] + "_count", m[2], null);
+      double sum = find(after, m[1] + "_sum", m[2], null) - find(before, m[1] + "_sum", m[2], null);
+      if (count <= 0) {
+        continue;
+      }
+      double scale = m[3].equals("ms") ? 1000 : 1;
+      double p50 = find(after, m[1] + "{", m[2], "0.5") * scale;
+      double p99 = find(after, m[1] + "{", m[2], "0.99") * scale;
+      out.append(String.format("  %-36s %8.0f   mean %8.2f   p50 %8.2f   p99 %8.2f %s%n",
+          m[0], count, sum / count * scale, p50, p99, m[3]));
+    }
+    return out.toString();
+  }
+
+  /** The value of the first series named {@code prefix...} with label {@code tag} (and quantile). */
+  static double find(Map<String, Double> values, String prefix, String tag, String quantile) {
+    return values.entrySet().stream()
+        .filter(e -> e.getKey().startsWith(prefix) && e.getKey().contains(tag)
+            && (quantile == null ? !e.getKey().contains("quantile=")
+                : e.getKey().contains("quantile=\"" + quantile + "\"")))
+        .mapToDouble(Map.Entry::getValue).findFirst().orElse(Double.NaN);
+  }
+
   static Run drive(HttpClient http, int connections, int total, IntFunction<HttpRequest> request,
       int okStatus, String okBody) throws InterruptedException {
     AtomicInteger next = new AtomicInteger();

@@ -21,6 +21,21 @@ public interface StreamConfig {
   /** The short-lived JWTs the Director hands out and media callbacks present back. */
   MediaJwt mediaJwt();
 
+  /**
+   * Viewer joins waiting together are written in one transaction of at most this many (with one
+   * sequence bump per stream and JDBC batch inserts); under light load each is its own batch.
+   */
+  @WithDefault("200")
+  int joinBatchSize();
+
+  /**
+   * How long a stream's live feeds and publish token, as viewer joins read them, are kept in
+   * memory; this instance forgets them at once when it changes them, so this only bounds how late
+   * it sees another instance's changes ({@code 0} reads the database for every join).
+   */
+  @WithDefault("1s")
+  Duration liveViewTtl();
+
   /** An HLS viewer that asked for nothing for this long has left. */
   @WithDefault("30s")
   Duration hlsIdleTimeout();

@@ -1,17 +1,18 @@
 package io.beamline.stream.media;
 
 import io.beamline.stream.Feed;
-import io.beamline.stream.LiveStream;
 import io.beamline.stream.ViewerSession;
 import io.beamline.stream.config.StreamConfig;
 import io.beamline.stream.service.AuthorizeRequest;
 import io.beamline.stream.service.Decision;
 import io.beamline.stream.service.FeedStart;
+import io.beamline.stream.service.LiveView;
 import io.beamline.stream.service.MediaGrant;
 import io.beamline.stream.service.MediaJwts;
 import io.beamline.stream.service.StreamLifecycle;
 import io.beamline.stream.service.TokenServiceClient;
 import io.beamline.stream.service.ViewerStart;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -35,6 +36,8 @@ public class MediaGateway {
   private final StreamConfig.MediaNode node;
   private final MeterRegistry metrics;
   private final MediaNodeControl control;
+  private final LiveView view;
+  private final Counter playsAllowed;
 
   public MediaGateway(
       StreamLifecycle lifecycle,
@@ -43,7 +46,8 @@ public class MediaGateway {
       HlsSessions hls,
       StreamConfig config,
       MeterRegistry metrics,
-      MediaNodeControl control) {
+      MediaNodeControl control,
+      LiveView view) {
     this.lifecycle = lifecycle;
     this.tokenService = tokenService;
     this.jwts = jwts;
@@ -51,6 +55,9 @@ public class MediaGateway {
     this.node = config.mediaNode();
     this.metrics = metrics;
     this.control = control;
+    this.view = view;
+    this.playsAllowed =
+        metrics.counter("beamline.media.play", "result", "allowed", "reason", "none");
   }
 
   /** A publisher wants in: allowed with the feed id as its media name, or refused. */
@@ -184,12 +191,16 @@ public class MediaGateway {
       return refusedPlay(v.refusal);
     }
     String sourceId = v.sourceId != null ? v.sourceId : attempt.sourceId();
-    Optional<Feed> feed = lifecycle.servedFeed(v.accountId + "/" + attempt.streamName(), sourceId);
+    Optional<Feed> feed = view.servedFeed(v.accountId + "/" + attempt.streamName(), sourceId);
     if (feed.isEmpty()) {
       return refusedPlay(sourceId == null ? "stream_not_live" : "source_not_live");
     }
     String sessionId = "v" + UUID.randomUUID();
+    // Only a cap or a single-use credential can refuse the viewer at media start: then the join
+    // waits for token-service's word; otherwise it is reported once the join is committed.
+    boolean admissionMayRefuse = v.viewerTokenId != null || !v.uncapped;
     if (v.tokenId != null
+        && admissionMayRefuse
         && !tokenService.admitViewer(v.tokenId, sessionId, v.viewerTokenId, v.accountId)) {
       return refusedPlay("viewer_limit_reached");
     }
@@ -208,7 +219,10 @@ public class MediaGateway {
             null,
             false),
         node.clusterId());
-    metrics.counter("beamline.media.play", "result", "allowed", "reason", "none").increment();
+    if (v.tokenId != null && !admissionMayRefuse) {
+      tokenService.admitViewerUnchecked(v.tokenId, sessionId, v.accountId);
+    }
+    playsAllowed.increment();
     return MediaAnswer.allow(feed.get().id);
   }
 
@@ -367,13 +381,14 @@ public class MediaGateway {
       String country,
       String viewerTokenId,
       String sourceId,
+      boolean uncapped,
       String refusal) {}
 
   private Optional<Viewer> authorizeViewer(PlayAttempt attempt) {
     if (attempt.jwt() != null) {
       Optional<MediaGrant> grant = jwts.read(attempt.jwt());
       if (grant.isEmpty()) {
-        return Optional.of(new Viewer(null, null, null, null, null, null, "invalid_token"));
+        return Optional.of(new Viewer(null, null, null, null, null, null, false, "invalid_token"));
       }
       MediaGrant g = grant.get();
       String problem =
@@ -386,15 +401,13 @@ public class MediaGateway {
               g.clientCountry(),
               g.viewerTokenId(),
               g.sourceId(),
+              false,
               problem));
     }
     Long publishTokenId =
         attempt.accountId() == null
             ? null
-            : lifecycle.stream(attempt.accountId(), attempt.streamName())
-                .filter(s -> LiveStream.LIVE.equals(s.state))
-                .map(s -> s.tokenId)
-                .orElse(null);
+            : view.of(attempt.accountId() + "/" + attempt.streamName()).publishTokenIfLive();
     Decision decision =
         tokenService.authorize(
             AuthorizeRequest.subscribe(
@@ -405,12 +418,12 @@ public class MediaGateway {
                 attempt.clientIp(),
                 publishTokenId));
     if (!decision.allowed()) {
-      return Optional.of(new Viewer(null, null, null, null, null, null, decision.reason()));
+      return Optional.of(new Viewer(null, null, null, null, null, null, false, decision.reason()));
     }
     Decision.Settings s = decision.settings();
     String account = s.accountId() != null ? s.accountId() : attempt.accountId();
     if (account == null) {
-      return Optional.of(new Viewer(null, null, null, null, null, null, "account_required"));
+      return Optional.of(new Viewer(null, null, null, null, null, null, false, "account_required"));
     }
     return Optional.of(
         new Viewer(
@@ -420,6 +433,7 @@ public class MediaGateway {
             s.clientCountry(),
             s.viewerTokenId(),
             null,
+            s.maxConcurrentViewers() == null,
             null));
   }
 

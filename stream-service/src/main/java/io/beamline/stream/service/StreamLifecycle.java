@@ -9,7 +9,6 @@ import io.beamline.events.stream.SourceSwitchedEvent;
 import io.beamline.events.stream.StreamEndedEvent;
 import io.beamline.events.stream.StreamStartedEvent;
 import io.beamline.events.stream.StreamStatsEvent;
-import io.beamline.events.stream.ViewerJoinedEvent;
 import io.beamline.events.stream.ViewerLeftEvent;
 import io.beamline.platform.outbox.OutboxWriter;
 import io.beamline.stream.Feed;
@@ -29,7 +28,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -44,17 +42,27 @@ public class StreamLifecycle {
   private final EntityManager em;
   private final OutboxWriter outbox;
   private final StreamSequences sequences;
+  private final ViewerJoinWriter joins;
+  private final LiveView view;
 
-  public StreamLifecycle(EntityManager em, OutboxWriter outbox, StreamSequences sequences) {
+  public StreamLifecycle(
+      EntityManager em,
+      OutboxWriter outbox,
+      StreamSequences sequences,
+      ViewerJoinWriter joins,
+      LiveView view) {
     this.em = em;
     this.outbox = outbox;
     this.sequences = sequences;
+    this.joins = joins;
+    this.view = view;
   }
 
   /** The Director handed out a publish URL: an ended (or new) stream is now starting. */
   @Transactional
   public void starting(String accountId, String streamName, String clusterId) {
     LiveStream stream = lockStream(accountId, streamName, clusterId);
+    view.changed(stream.id);
     if (!LiveStream.LIVE.equals(stream.state)) {
       stream.state = LiveStream.STARTING;
       stream.clusterId = clusterId;
@@ -73,6 +81,7 @@ public class StreamLifecycle {
   @Transactional
   public FeedStartResult startFeed(FeedStart start, String clusterId) {
     LiveStream stream = lockStream(start.accountId(), start.streamName(), clusterId);
+    view.changed(stream.id);
     Instant now = Instant.now();
     List<Feed> live = liveFeeds(stream.id);
     if (!start.multisource()
@@ -210,6 +219,7 @@ public class StreamLifecycle {
       return false;
     }
     LiveStream stream = em.find(LiveStream.class, peek.streamId, LockModeType.PESSIMISTIC_WRITE);
+    view.changed(stream.id);
     Feed feed = em.find(Feed.class, feedId, LockModeType.PESSIMISTIC_WRITE);
     if (!Feed.LIVE.equals(feed.state)) {
       return false;
@@ -293,6 +303,7 @@ public class StreamLifecycle {
     Instant now = Instant.now();
     for (String streamId : streamIds) {
       LiveStream stream = em.find(LiveStream.class, streamId, LockModeType.PESSIMISTIC_WRITE);
+      view.changed(streamId);
       List<Feed> before = liveFeeds(streamId);
       Map<String, Feed> servedBefore = servedBySource(before);
       for (Feed feed : before) {
@@ -471,60 +482,11 @@ public class StreamLifecycle {
   }
 
   /**
-   * Starts a viewer session ({@code viewer-joined}).
-   *
-   * <p>Not locked on the stream's row: joins of one stream must not queue behind each other's
-   * commits. The sequence number is taken first, before this transaction holds a database
-   * connection, so a join never holds two connections of the pool at once.
+   * Starts a viewer session ({@code viewer-joined}), written with the joins waiting at the same
+   * time in one transaction of its own (see {@link ViewerJoinWriter}); returns once committed.
    */
   public ViewerSession joinViewer(ViewerStart start, String clusterId) {
-    OptionalLong sequence = sequences.next(start.accountId() + "/" + start.streamName());
-    return QuarkusTransaction.joiningExisting().call(() -> join(start, clusterId, sequence));
-  }
-
-  private ViewerSession join(ViewerStart start, String clusterId, OptionalLong sequence) {
-    LiveStream stream = em.find(LiveStream.class, start.accountId() + "/" + start.streamName());
-    boolean locked = stream == null || sequence.isEmpty();
-    if (locked) {
-      // No row yet (a viewer before any feed, in tests): the old, locking way.
-      stream = lockStream(start.accountId(), start.streamName(), clusterId);
-    }
-    Instant now = Instant.now();
-    ViewerSession session = new ViewerSession();
-    session.id = start.sessionId();
-    session.streamId = stream.id;
-    session.accountId = start.accountId();
-    session.feedId = start.feedId();
-    session.tokenId = start.tokenId();
-    session.trackingId = start.trackingId();
-    session.clientCountry = start.clientCountry();
-    session.protocol = start.protocol();
-    session.mediaNodeId = start.mediaNodeId();
-    session.mediaClientId = start.mediaClientId();
-    session.grantId = start.grantId();
-    session.internalReader = start.internalReader();
-    session.state = ViewerSession.LIVE;
-    session.joinedAt = now;
-    em.persist(session);
-    emit(
-        Topics.VIEWER_JOINED,
-        stream,
-        new ViewerJoinedEvent(
-            UUID.randomUUID(),
-            stream.accountId,
-            now,
-            stream.id,
-            stream.streamName,
-            locked ? stream.nextSequence() : sequence.getAsLong(),
-            stream.clusterId,
-            session.id,
-            session.tokenId,
-            session.trackingId,
-            session.clientCountry,
-            protocol(session.protocol),
-            session.mediaNodeId,
-            session.internalReader));
-    return session;
+    return joins.join(start, clusterId);
   }
 
   /** The live RTMP viewer session of one media-node connection, if any. */
@@ -552,9 +514,10 @@ public class StreamLifecycle {
   /**
    * Ends a viewer session ({@code viewer-left}); nothing if it already ended.
    *
-   * <p>The stream's row is not held (see {@link #joinViewer}); the session's row is the lock that
-   * makes ending it happen once, and its state is read again under that lock. A session ended
-   * meanwhile by someone else leaves an unused sequence number, which the contract allows.
+   * <p>The stream's row is not held for the transaction (see {@link StreamSequences}); the
+   * session's row is the lock that makes ending it happen once, and its state is read again under
+   * that lock. A session ended meanwhile by someone else leaves an unused sequence number, which
+   * the contract allows.
    *
    * @return whether it was live
    */

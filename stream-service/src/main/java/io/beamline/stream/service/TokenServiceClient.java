@@ -3,6 +3,8 @@ package io.beamline.stream.service;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.beamline.platform.problem.ApiProblemException;
 import io.beamline.stream.config.StreamConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -26,13 +28,24 @@ public class TokenServiceClient {
   private final StreamConfig.TokenService config;
   private final ObjectMapper json;
   private final HttpClient http;
+  private final Timer authorizeTimer;
+  private final Timer admitTimer;
+  private final java.util.concurrent.Semaphore admissionsInFlight =
+      new java.util.concurrent.Semaphore(ADMISSIONS_IN_FLIGHT);
   private volatile CachedKey cachedKey;
+
+  /** Unchecked admissions under way at once (each holds a connection to token-service). */
+  static final int ADMISSIONS_IN_FLIGHT = 64;
 
   private record CachedKey(long modified, String key) {}
 
-  public TokenServiceClient(StreamConfig config, ObjectMapper json) {
+  public TokenServiceClient(StreamConfig config, ObjectMapper json, MeterRegistry metrics) {
     this.config = config.tokenService();
     this.json = json;
+    // Client-side time of each call (queueing in the client included), to tell a slow
+    // token-service from a slow path to it.
+    this.authorizeTimer = callTimer(metrics, "authorize");
+    this.admitTimer = callTimer(metrics, "viewer-session");
     this.http =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -46,7 +59,8 @@ public class TokenServiceClient {
    */
   public Decision authorize(AuthorizeRequest request) {
     try {
-      HttpResponse<String> response = post("/internal/authorize", json.writeValueAsString(request));
+      HttpResponse<String> response =
+          post("/internal/authorize", json.writeValueAsString(request), authorizeTimer);
       if (response.statusCode() == 200) {
         return json.readValue(response.body(), Decision.class);
       }
@@ -83,7 +97,7 @@ public class TokenServiceClient {
                 account);
     try {
       HttpResponse<String> response =
-          post("/internal/viewer-sessions", json.writeValueAsString(body));
+          post("/internal/viewer-sessions", json.writeValueAsString(body), admitTimer);
       if (response.statusCode() == 409) {
         Log.infof("viewer %s refused at media start: %s", sessionId, oneLine(response.body()));
         return false;
@@ -98,6 +112,46 @@ public class TokenServiceClient {
       Thread.currentThread().interrupt();
     }
     return true;
+  }
+
+  /**
+   * Reports a viewer's media start without waiting for the answer: for a viewer whose token has no
+   * viewer cap and no single-use credential, which token-service records (so that a cap set later
+   * counts it) but cannot refuse. At most {@code ADMISSIONS_IN_FLIGHT} such reports are under way;
+   * beyond that the caller waits for one to finish.
+   */
+  public void admitViewerUnchecked(long tokenId, String sessionId, String account) {
+    String body;
+    try {
+      body =
+          json.writeValueAsString(
+              Map.of("tokenId", tokenId, "viewerSessionId", sessionId, "accountId", account));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    HttpRequest request;
+    try {
+      request = postRequest("/internal/viewer-sessions", body);
+    } catch (UncheckedIOException e) {
+      Log.warnf("viewer-session start not reported: %s", e.getMessage());
+      return;
+    }
+    admissionsInFlight.acquireUninterruptibly();
+    long start = System.nanoTime();
+    http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+        .whenComplete(
+            (response, failure) -> {
+              admissionsInFlight.release();
+              admitTimer.record(
+                  System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+              if (failure != null) {
+                Log.warnf("viewer-session start not reported: %s", failure.getMessage());
+              } else if (response.statusCode() >= 300) {
+                Log.warnf(
+                    "viewer-session start of %s answered %d: %s",
+                    sessionId, response.statusCode(), oneLine(response.body()));
+              }
+            });
   }
 
   /** Reports that a viewer's media ended (best effort: token-service ages sessions out anyway). */
@@ -157,16 +211,32 @@ public class TokenServiceClient {
     }
   }
 
-  private HttpResponse<String> post(String path, String body)
+  private static Timer callTimer(MeterRegistry metrics, String call) {
+    return Timer.builder("beamline.token.service.call")
+        .description("Time of a call to token-service as stream-service sees it")
+        .tag("call", call)
+        .publishPercentiles(0.5, 0.9, 0.99)
+        .register(metrics);
+  }
+
+  private HttpRequest postRequest(String path, String body) {
+    return HttpRequest.newBuilder(URI.create(config.url() + path))
+        .timeout(config.timeout())
+        .header("Authorization", "Bearer " + internalKey())
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body))
+        .build();
+  }
+
+  private HttpResponse<String> post(String path, String body, Timer timer)
       throws IOException, InterruptedException {
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create(config.url() + path))
-            .timeout(config.timeout())
-            .header("Authorization", "Bearer " + internalKey())
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build();
-    return http.send(request, HttpResponse.BodyHandlers.ofString());
+    HttpRequest request = postRequest(path, body);
+    long start = System.nanoTime();
+    try {
+      return http.send(request, HttpResponse.BodyHandlers.ofString());
+    } finally {
+      timer.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
   }
 
   /**
