@@ -699,7 +699,8 @@ public class StreamLifecycle {
     outbox.append(topic, stream.id, event, stream.id);
   }
 
-  private static Protocol protocol(String value) {
+  /** The event contract's protocol for a session's stored one; unknown values map to UNKNOWN. */
+  static Protocol protocol(String value) {
     try {
       return Protocol.valueOf(value.toUpperCase(Locale.ROOT));
     } catch (RuntimeException e) {

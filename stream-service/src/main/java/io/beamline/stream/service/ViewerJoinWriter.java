@@ -1,7 +1,6 @@
 package io.beamline.stream.service;
 
 import io.beamline.events.Topics;
-import io.beamline.events.stream.Protocol;
 import io.beamline.events.stream.ViewerJoinedEvent;
 import io.beamline.platform.outbox.OutboxWriter;
 import io.beamline.stream.ViewerSession;
@@ -25,7 +24,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -212,7 +210,7 @@ public class ViewerJoinWriter {
                       session.tokenId,
                       session.trackingId,
                       session.clientCountry,
-                      protocol(session.protocol),
+                      StreamLifecycle.protocol(session.protocol),
                       session.mediaNodeId,
                       session.internalReader),
                   stream.id));
@@ -365,13 +363,5 @@ public class ViewerJoinWriter {
 
   private static String streamId(ViewerStart start) {
     return start.accountId() + "/" + start.streamName();
-  }
-
-  private static Protocol protocol(String value) {
-    try {
-      return Protocol.valueOf(value.toUpperCase(Locale.ROOT));
-    } catch (RuntimeException e) {
-      return Protocol.UNKNOWN;
-    }
   }
 }
