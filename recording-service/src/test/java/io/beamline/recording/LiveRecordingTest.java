@@ -317,57 +317,8 @@ class LiveRecordingTest {
 
   private static Process publish(
       MediaStack stack, String stream, String token, int seconds, String bitrate) throws Exception {
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                "ffmpeg",
-                "-nostdin",
-                "-loglevel",
-                "error",
-                "-re",
-                "-f",
-                "lavfi",
-                "-i",
-                "testsrc2=size=640x360:rate=25",
-                "-f",
-                "lavfi",
-                "-i",
-                "sine=frequency=440",
-                "-t",
-                Integer.toString(seconds),
-                "-c:v",
-                "libx264",
-                "-preset",
-                "ultrafast",
-                "-tune",
-                "zerolatency",
-                "-g",
-                "25",
-                "-c:a",
-                "aac",
-                "-f",
-                "flv",
-                stack.mediaNode().rtmpUrl() + "/" + stream + "?token=" + token));
-    if (bitrate != null) {
-      // Constant bitrate with filler data, so the size per second is known.
-      command.addAll(
-          command.size() - 3,
-          List.of(
-              "-b:v",
-              bitrate,
-              "-minrate",
-              bitrate,
-              "-maxrate",
-              bitrate,
-              "-bufsize",
-              bitrate,
-              "-x264-params",
-              "nal-hrd=cbr"));
-    }
-    return new ProcessBuilder(command)
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-        .redirectError(ProcessBuilder.Redirect.INHERIT)
-        .start();
+    return TestSupport.rtmpPublisher(
+        stack.mediaNode().rtmpUrl() + "/" + stream + "?token=" + token, seconds, bitrate);
   }
 
   /** The codecs of a probe's streams, sorted (their order follows the publisher's packets). */

@@ -460,58 +460,11 @@ class RecordingCrashIT {
   /** ffmpeg publishing H.264 + AAC, at a constant 6 Mbit/s when {@code cbr}. */
   private static Process publish(String stream, String token, int seconds, boolean cbr)
       throws Exception {
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                "ffmpeg",
-                "-nostdin",
-                "-loglevel",
-                "error",
-                "-re",
-                "-f",
-                "lavfi",
-                "-i",
-                "testsrc2=size=640x360:rate=25",
-                "-f",
-                "lavfi",
-                "-i",
-                "sine=frequency=440",
-                "-t",
-                Integer.toString(seconds),
-                "-c:v",
-                "libx264",
-                "-preset",
-                "ultrafast",
-                "-tune",
-                "zerolatency",
-                "-g",
-                "25"));
-    if (cbr) {
-      command.addAll(
-          List.of(
-              "-b:v",
-              "6M",
-              "-minrate",
-              "6M",
-              "-maxrate",
-              "6M",
-              "-bufsize",
-              "6M",
-              "-x264-params",
-              "nal-hrd=cbr"));
-    }
-    command.addAll(
-        List.of(
-            "-c:a",
-            "aac",
-            "-f",
-            "flv",
-            stack.mediaNode().rtmpUrl() + "/" + stream + "?token=" + token));
     Process process =
-        new ProcessBuilder(command)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .redirectError(ProcessBuilder.Redirect.INHERIT)
-            .start();
+        TestSupport.rtmpPublisher(
+            stack.mediaNode().rtmpUrl() + "/" + stream + "?token=" + token,
+            seconds,
+            cbr ? "6M" : null);
     publishers.add(process);
     return process;
   }

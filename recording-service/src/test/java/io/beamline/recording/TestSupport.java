@@ -66,6 +66,58 @@ final class TestSupport {
     }
   }
 
+  /**
+   * ffmpeg publishing {@code seconds} of live H.264 + AAC test media to an RTMP URL, at a constant
+   * {@code cbrBitrate} (with filler data, so the size per second is known) unless it is null.
+   */
+  static Process rtmpPublisher(String url, int seconds, String cbrBitrate) throws Exception {
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "ffmpeg",
+                "-nostdin",
+                "-loglevel",
+                "error",
+                "-re",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc2=size=640x360:rate=25",
+                "-f",
+                "lavfi",
+                "-i",
+                "sine=frequency=440",
+                "-t",
+                Integer.toString(seconds),
+                "-c:v",
+                "libx264",
+                "-preset",
+                "ultrafast",
+                "-tune",
+                "zerolatency",
+                "-g",
+                "25"));
+    if (cbrBitrate != null) {
+      command.addAll(
+          List.of(
+              "-b:v",
+              cbrBitrate,
+              "-minrate",
+              cbrBitrate,
+              "-maxrate",
+              cbrBitrate,
+              "-bufsize",
+              cbrBitrate,
+              "-x264-params",
+              "nal-hrd=cbr"));
+    }
+    command.addAll(List.of("-c:a", "aac", "-f", "flv", url));
+    return new ProcessBuilder(command)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .redirectError(ProcessBuilder.Redirect.INHERIT)
+        .start();
+  }
+
   /** ffprobe's JSON view of a URL or file. */
   static String ffprobe(String input) throws Exception {
     Process ffprobe =
