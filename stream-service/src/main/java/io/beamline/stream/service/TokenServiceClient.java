@@ -17,6 +17,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Calls token-service's internal endpoints: the authorisation decision and viewer-session
@@ -30,8 +32,7 @@ public class TokenServiceClient {
   private final HttpClient http;
   private final Timer authorizeTimer;
   private final Timer admitTimer;
-  private final java.util.concurrent.Semaphore admissionsInFlight =
-      new java.util.concurrent.Semaphore(ADMISSIONS_IN_FLIGHT);
+  private final Semaphore admissionsInFlight = new Semaphore(ADMISSIONS_IN_FLIGHT);
   private volatile CachedKey cachedKey;
 
   /** Unchecked admissions under way at once (each holds a connection to token-service). */
@@ -142,8 +143,7 @@ public class TokenServiceClient {
         .whenComplete(
             (response, failure) -> {
               admissionsInFlight.release();
-              admitTimer.record(
-                  System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+              admitTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
               if (failure != null) {
                 Log.warnf("viewer-session start not reported: %s", failure.getMessage());
               } else if (response.statusCode() >= 300) {
@@ -235,7 +235,7 @@ public class TokenServiceClient {
     try {
       return http.send(request, HttpResponse.BodyHandlers.ofString());
     } finally {
-      timer.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+      timer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     }
   }
 
