@@ -219,13 +219,22 @@ public class JobRunner {
             .call(
                 () -> {
                   if (!partitions.isEmpty()) {
+                    // A job taken over is not live here until this instance's ffmpeg pushes it:
+                    // it shows as pending until then (the jobs API said "live" on the new owner
+                    // before it had started anything, which a crash test caught).
                     int claimed =
                         em.createQuery(
-                                "update RestreamJob j set j.owner = :me, j.leaseUntil = :until"
+                                "update RestreamJob j set j.owner = :me, j.leaseUntil = :until,"
+                                    + " j.state = case when j.state in :running then :pending"
+                                    + " else j.state end, j.updatedAt = :now"
                                     + " where j.state in :active and j.partition in :partitions"
                                     + " and (j.owner is null or j.owner <> :me)")
                             .setParameter("me", instanceId)
                             .setParameter("until", until)
+                            .setParameter(
+                                "running", List.of(RestreamJob.CONNECTING, RestreamJob.LIVE))
+                            .setParameter("pending", RestreamJob.PENDING)
+                            .setParameter("now", Instant.now())
                             .setParameter("active", RestreamJob.ACTIVE)
                             .setParameter("partitions", partitions)
                             .executeUpdate();
