@@ -171,6 +171,7 @@ public class JoinBench {
 
     KafkaConsumer<String, String> consumer = consumer(kafka);
     Map<String, Double> metricsBefore = metrics(http, streamUrl);
+    Map<String, Long> cpuBefore = cpuTicks();
     long stormStartMillis = System.currentTimeMillis();
     Run storm = drive(http, connections, joins, join, 302, null);
     say("join storm: %s", storm);
@@ -179,6 +180,7 @@ public class JoinBench {
     say("inside stream-service during the storm:%n%s", inside);
     long expected = before + storm.ok;
     Count count = countJoined(consumer, expected, Duration.ofSeconds(120));
+    Map<String, Long> cpuAfter = cpuTicks();
     double untilKafka = (count.observedAtMillis - stormStartMillis) / 1000.0;
     double untilLastEvent = (count.lastTimestamp - stormStartMillis) / 1000.0;
     say(
@@ -276,6 +278,12 @@ public class JoinBench {
     }
     out.append(String.format("%ninside stream-service during the storm (its own timers, storm only):%n"));
     out.append(inside);
+    out.append(
+        String.format(
+            "%nCPU from the first storm request until the last viewer-joined was seen (%.2f s,"
+                + " %d cores), by process:%n",
+            untilKafka, Runtime.getRuntime().availableProcessors()));
+    out.append(cpuReport(cpuBefore, cpuAfter, storm.ok, untilKafka));
     Files.writeString(work.resolve("report.txt"), out);
     System.out.print(out);
     consumer.close();
@@ -310,6 +318,63 @@ public class JoinBench {
   }
 
   /** Sends {@code total} requests from {@code connections} threads, each waiting for its answer. */
+  /**
+   * CPU time (user + system, clock ticks) of every process on the machine, summed by role: which
+   * part of the platform a join costs how much.
+   */
+  static Map<String, Long> cpuTicks() throws IOException {
+    Map<String, Long> ticks = new LinkedHashMap<>();
+    long self = ProcessHandle.current().pid();
+    try (var dirs = Files.list(Path.of("/proc"))) {
+      for (Path dir : (Iterable<Path>) dirs::iterator) {
+        String name = dir.getFileName().toString();
+        if (!name.chars().allMatch(Character::isDigit)) {
+          continue;
+        }
+        try {
+          String stat = Files.readString(dir.resolve("stat"));
+          // Fields after the command (which may hold spaces) : state is field 3, utime 14, stime 15.
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          long cpu = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+          String cmd = new String(Files.readAllBytes(dir.resolve("cmdline"))).replace('\0', ' ');
+          String role =
+              Long.parseLong(name) == self ? "driver (this JVM: HTTP client, Kafka counter)"
+                  : cmd.contains("token-service") ? "token-service"
+                  : cmd.contains("stream-service") ? "stream-service"
+                  : cmd.startsWith("postgres") || stat.contains("(postgres)") ? "PostgreSQL"
+                  : cmd.contains("kafka") ? "Kafka broker"
+                  : cmd.contains("nginx") ? "nginx"
+                  : "other";
+          ticks.merge(role, cpu, Long::sum);
+        } catch (IOException | RuntimeException gone) {
+          // The process ended while being read.
+        }
+      }
+    }
+    return ticks;
+  }
+
+  static String cpuReport(Map<String, Long> before, Map<String, Long> after, int joins, double s) {
+    double hz = 100.0; // USER_HZ on Linux
+    StringBuilder out = new StringBuilder();
+    double total = 0;
+    for (Map.Entry<String, Long> e : after.entrySet()) {
+      double seconds = (e.getValue() - before.getOrDefault(e.getKey(), 0L)) / hz;
+      total += seconds;
+      out.append(
+          String.format(
+              "  %-48s %7.2f s  %5.1f%% of the machine  %7.0f us per join%n",
+              e.getKey(), seconds, 100 * seconds / (s * Runtime.getRuntime().availableProcessors()),
+              1e6 * seconds / joins));
+    }
+    out.append(
+        String.format(
+            "  %-48s %7.2f s  %5.1f%% of the machine  %7.0f us per join%n",
+            "all", total, 100 * total / (s * Runtime.getRuntime().availableProcessors()),
+            1e6 * total / joins));
+    return out.toString();
+  }
+
   /** stream-service's own timers (token-service calls, join groups) from its /q/metrics. */
   static Map<String, Double> metrics(HttpClient http, String streamUrl) throws Exception {
     HttpResponse<String> r =

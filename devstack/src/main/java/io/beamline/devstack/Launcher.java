@@ -69,7 +69,8 @@ public final class Launcher {
               "BEAMLINE_TOKEN_PORT",
               8081,
               "token",
-              List.of(Topics.TOKEN_REVOKED)),
+              // Viewer sessions of uncapped tokens are learnt from the viewer events.
+              List.of(Topics.TOKEN_REVOKED, Topics.VIEWER_JOINED, Topics.VIEWER_LEFT)),
           new Service(
               "stream-service",
               "stream-service",

@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.hibernate.jpa.HibernateHints;
 
 /**
  * Publishes committed outbox rows to Kafka in insertion order and marks them published only after
@@ -135,6 +136,9 @@ public class OutboxRelay {
             .createQuery(
                 "from OutboxEvent where publishedAt is null order by position", OutboxEvent.class)
             .setMaxResults(config.batchSize())
+            // Read-only: no snapshot per row and no dirty check at commit; the outcome is written
+            // by the statements in send().
+            .setHint(HibernateHints.HINT_READ_ONLY, true)
             .getResultList();
     if (batch.isEmpty()) {
       return 0;
@@ -156,16 +160,14 @@ public class OutboxRelay {
       }
     }
     long deadline = System.nanoTime() + config.sendTimeout().toNanos();
-    Instant now = Instant.now();
-    int ok = 0;
+    List<Long> acknowledged = new ArrayList<>(acks.size());
     boolean broken = sendFailure != null;
     for (int i = 0; i < acks.size(); i++) {
       OutboxEvent row = batch.get(i);
       try {
         long waitNanos = Math.max(0, deadline - System.nanoTime());
         acks.get(i).get(waitNanos, TimeUnit.NANOSECONDS);
-        row.publishedAt = now;
-        ok++;
+        acknowledged.add(row.position);
       } catch (Exception e) {
         broken = true;
         recordFailure(row, e);
@@ -173,6 +175,15 @@ public class OutboxRelay {
     }
     if (sendFailure != null && acks.size() < batch.size()) {
       recordFailure(batch.get(acks.size()), sendFailure);
+    }
+    int ok = acknowledged.size();
+    if (ok > 0) {
+      // One statement for the whole batch rather than an update per row.
+      entityManager
+          .createQuery("update OutboxEvent set publishedAt = :now where position in :positions")
+          .setParameter("now", Instant.now())
+          .setParameter("positions", acknowledged)
+          .executeUpdate();
     }
     published.increment(ok);
     if (broken) {
@@ -188,9 +199,14 @@ public class OutboxRelay {
 
   private void recordFailure(OutboxEvent row, Exception e) {
     failed.increment();
-    row.attempts++;
     String message = String.valueOf(e.getMessage());
-    row.lastError = message.length() > 1000 ? message.substring(0, 1000) : message;
+    entityManager
+        .createQuery(
+            "update OutboxEvent set attempts = attempts + 1, lastError = :error"
+                + " where position = :position")
+        .setParameter("error", message.length() > 1000 ? message.substring(0, 1000) : message)
+        .setParameter("position", row.position)
+        .executeUpdate();
   }
 
   private ProducerRecord<String, byte[]> toRecord(OutboxEvent row) {

@@ -2,7 +2,6 @@ package io.beamline.stream.media;
 
 import io.beamline.stream.config.StreamConfig;
 import io.beamline.stream.service.StreamLifecycle;
-import io.beamline.stream.service.TokenServiceClient;
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,13 +28,10 @@ public class HlsSessions {
 
   private final Map<String, Entry> byGrant = new ConcurrentHashMap<>();
   private final StreamLifecycle lifecycle;
-  private final TokenServiceClient tokenService;
   private final StreamConfig config;
 
-  public HlsSessions(
-      StreamLifecycle lifecycle, TokenServiceClient tokenService, StreamConfig config) {
+  public HlsSessions(StreamLifecycle lifecycle, StreamConfig config) {
     this.lifecycle = lifecycle;
-    this.tokenService = tokenService;
     this.config = config;
   }
 
@@ -71,9 +67,7 @@ public class HlsSessions {
     for (Map.Entry<String, Entry> e : byGrant.entrySet()) {
       if (e.getValue().lastSeen.isBefore(cutoff) && byGrant.remove(e.getKey(), e.getValue())) {
         try {
-          if (lifecycle.endViewer(e.getValue().sessionId, "idle-timeout")) {
-            tokenService.viewerEnded(e.getValue().sessionId);
-          }
+          lifecycle.endViewer(e.getValue().sessionId, "idle-timeout");
         } catch (RuntimeException failure) {
           Log.warnf("ending idle HLS session %s failed: %s", e.getValue().sessionId, failure);
           byGrant.putIfAbsent(e.getKey(), e.getValue());

@@ -20,6 +20,9 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 
 /**
  * The server-neutral media model: decides publishers and viewers (media JWT checked locally, or a
@@ -181,49 +184,100 @@ public class MediaGateway {
       if (grant.isPresent() && MediaGrant.EGRESS.equals(grant.get().action())) {
         return egress(grant.get(), attempt);
       }
+      return admitAndJoin(attempt, grantedViewer(grant, attempt));
     }
-    Optional<Viewer> viewer = authorizeViewer(attempt);
-    if (viewer.isEmpty()) {
-      return refusedPlay("unauthorized");
+    Long publishTokenId =
+        attempt.accountId() == null ? null : view.of(streamId(attempt)).publishTokenIfLive();
+    Decision decision = tokenService.authorize(subscribeRequest(attempt, publishTokenId));
+    return admitAndJoin(attempt, authorizedViewer(decision, attempt));
+  }
+
+  /**
+   * {@link #play}, without holding a thread in the common case: an RTMP viewer with a subscribe
+   * token (or none, on an open stream) of a stream this instance knows, whose token cannot refuse
+   * at media start. The decision is asked for without waiting and the join is queued for the next
+   * group write; the answer completes once the join is committed. Every other case, and a stream
+   * whose state changed meanwhile, runs {@link #play} on {@code blocking}.
+   */
+  public CompletionStage<MediaAnswer> playAsync(PlayAttempt attempt, Executor blocking) {
+    LiveView.Snapshot before = attempt.accountId() == null ? null : view.cached(streamId(attempt));
+    if (attempt.relay() || attempt.jwt() != null || before == null) {
+      return CompletableFuture.supplyAsync(() -> play(attempt), blocking);
     }
-    Viewer v = viewer.get();
+    return tokenService
+        .authorizeAsync(subscribeRequest(attempt, before.publishTokenIfLive()))
+        .thenCompose(
+            decision -> {
+              Viewer v = authorizedViewer(decision, attempt);
+              if (v.refusal != null) {
+                return CompletableFuture.completedFuture(refusedPlay(v.refusal));
+              }
+              // Read after the decision, as play() does: a failover meanwhile is served.
+              LiveView.Snapshot stream = view.cached(streamId(attempt));
+              if (v.mayBeRefusedAtStart() || stream == null) {
+                return CompletableFuture.supplyAsync(() -> admitAndJoin(attempt, v), blocking);
+              }
+              Optional<Feed> feed =
+                  StreamLifecycle.servedFeed(stream.liveFeeds(), attempt.sourceId());
+              if (feed.isEmpty()) {
+                return CompletableFuture.completedFuture(notLive(attempt.sourceId()));
+              }
+              return lifecycle
+                  .joinViewerAsync(viewerStart(attempt, v, feed.get()), node.clusterId())
+                  .thenApply(
+                      session -> {
+                        playsAllowed.increment();
+                        return MediaAnswer.allow(feed.get().id);
+                      });
+            });
+  }
+
+  /** Serves an authorised (or refused) viewer: admitted when its token may refuse, then joined. */
+  private MediaAnswer admitAndJoin(PlayAttempt attempt, Viewer v) {
     if (v.refusal != null) {
       return refusedPlay(v.refusal);
     }
     String sourceId = v.sourceId != null ? v.sourceId : attempt.sourceId();
     Optional<Feed> feed = view.servedFeed(v.accountId + "/" + attempt.streamName(), sourceId);
     if (feed.isEmpty()) {
-      return refusedPlay(sourceId == null ? "stream_not_live" : "source_not_live");
+      return notLive(sourceId);
     }
-    String sessionId = "v" + UUID.randomUUID();
+    ViewerStart start = viewerStart(attempt, v, feed.get());
     // Only a cap or a single-use credential can refuse the viewer at media start: then the join
-    // waits for token-service's word; otherwise it is reported once the join is committed.
-    boolean admissionMayRefuse = v.viewerTokenId != null || !v.uncapped;
+    // waits for token-service's word. Otherwise token-service learns of the session from its
+    // viewer-joined event, and the join costs no call.
     if (v.tokenId != null
-        && admissionMayRefuse
-        && !tokenService.admitViewer(v.tokenId, sessionId, v.viewerTokenId, v.accountId)) {
+        && v.mayBeRefusedAtStart()
+        && !tokenService.admitViewer(v.tokenId, start.sessionId(), v.viewerTokenId, v.accountId)) {
       return refusedPlay("viewer_limit_reached");
     }
-    lifecycle.joinViewer(
-        new ViewerStart(
-            sessionId,
-            v.accountId,
-            attempt.streamName(),
-            feed.get().id,
-            v.tokenId,
-            v.trackingId,
-            v.country,
-            attempt.protocol(),
-            attempt.mediaNodeId(),
-            attempt.mediaClientId(),
-            null,
-            false),
-        node.clusterId());
-    if (v.tokenId != null && !admissionMayRefuse) {
-      tokenService.admitViewerUnchecked(v.tokenId, sessionId, v.accountId);
-    }
+    lifecycle.joinViewer(start, node.clusterId());
     playsAllowed.increment();
     return MediaAnswer.allow(feed.get().id);
+  }
+
+  private ViewerStart viewerStart(PlayAttempt attempt, Viewer v, Feed feed) {
+    return new ViewerStart(
+        "v" + UUID.randomUUID(),
+        v.accountId,
+        attempt.streamName(),
+        feed.id,
+        v.tokenId,
+        v.trackingId,
+        v.country,
+        attempt.protocol(),
+        attempt.mediaNodeId(),
+        attempt.mediaClientId(),
+        null,
+        false);
+  }
+
+  private MediaAnswer notLive(String sourceId) {
+    return refusedPlay(sourceId == null ? "stream_not_live" : "source_not_live");
+  }
+
+  private static String streamId(PlayAttempt attempt) {
+    return attempt.accountId() + "/" + attempt.streamName();
   }
 
   /**
@@ -268,11 +322,8 @@ public class MediaGateway {
     lifecycle
         .liveViewerOfClient(mediaNodeId, mediaClientId)
         .ifPresent(
-            session -> {
-              if (lifecycle.endViewer(session.id, "viewer-disconnected")) {
-                tokenService.viewerEnded(session.id);
-              }
-            });
+            // token-service ends its record of the session from the viewer-left event.
+            session -> lifecycle.endViewer(session.id, "viewer-disconnected"));
   }
 
   /**
@@ -382,59 +433,64 @@ public class MediaGateway {
       String viewerTokenId,
       String sourceId,
       boolean uncapped,
-      String refusal) {}
+      String refusal) {
 
-  private Optional<Viewer> authorizeViewer(PlayAttempt attempt) {
-    if (attempt.jwt() != null) {
-      Optional<MediaGrant> grant = jwts.read(attempt.jwt());
-      if (grant.isEmpty()) {
-        return Optional.of(new Viewer(null, null, null, null, null, null, false, "invalid_token"));
-      }
-      MediaGrant g = grant.get();
-      String problem =
-          grantProblem(g, MediaGrant.SUBSCRIBE, attempt.streamName(), attempt.clientIp());
-      return Optional.of(
-          new Viewer(
-              g.accountId(),
-              g.tokenId(),
-              g.trackingId(),
-              g.clientCountry(),
-              g.viewerTokenId(),
-              g.sourceId(),
-              false,
-              problem));
+    static Viewer refused(String reason) {
+      return new Viewer(null, null, null, null, null, null, false, reason);
     }
-    Long publishTokenId =
-        attempt.accountId() == null
-            ? null
-            : view.of(attempt.accountId() + "/" + attempt.streamName()).publishTokenIfLive();
-    Decision decision =
-        tokenService.authorize(
-            AuthorizeRequest.subscribe(
-                attempt.streamName(),
-                attempt.accountId(),
-                attempt.token(),
-                attempt.origin(),
-                attempt.clientIp(),
-                publishTokenId));
+
+    /** Whether token-service may still refuse this viewer when its media starts. */
+    boolean mayBeRefusedAtStart() {
+      return viewerTokenId != null || !uncapped;
+    }
+  }
+
+  private Viewer grantedViewer(Optional<MediaGrant> grant, PlayAttempt attempt) {
+    if (grant.isEmpty()) {
+      return Viewer.refused("invalid_token");
+    }
+    MediaGrant g = grant.get();
+    String problem =
+        grantProblem(g, MediaGrant.SUBSCRIBE, attempt.streamName(), attempt.clientIp());
+    return new Viewer(
+        g.accountId(),
+        g.tokenId(),
+        g.trackingId(),
+        g.clientCountry(),
+        g.viewerTokenId(),
+        g.sourceId(),
+        false,
+        problem);
+  }
+
+  private static AuthorizeRequest subscribeRequest(PlayAttempt attempt, Long publishTokenId) {
+    return AuthorizeRequest.subscribe(
+        attempt.streamName(),
+        attempt.accountId(),
+        attempt.token(),
+        attempt.origin(),
+        attempt.clientIp(),
+        publishTokenId);
+  }
+
+  private static Viewer authorizedViewer(Decision decision, PlayAttempt attempt) {
     if (!decision.allowed()) {
-      return Optional.of(new Viewer(null, null, null, null, null, null, false, decision.reason()));
+      return Viewer.refused(decision.reason());
     }
     Decision.Settings s = decision.settings();
     String account = s.accountId() != null ? s.accountId() : attempt.accountId();
     if (account == null) {
-      return Optional.of(new Viewer(null, null, null, null, null, null, false, "account_required"));
+      return Viewer.refused("account_required");
     }
-    return Optional.of(
-        new Viewer(
-            account,
-            s.tokenId(),
-            s.trackingId(),
-            s.clientCountry(),
-            s.viewerTokenId(),
-            null,
-            s.maxConcurrentViewers() == null,
-            null));
+    return new Viewer(
+        account,
+        s.tokenId(),
+        s.trackingId(),
+        s.clientCountry(),
+        s.viewerTokenId(),
+        null,
+        s.maxConcurrentViewers() == null,
+        null);
   }
 
   /** Why a grant does not allow this action here, or null when it does. */

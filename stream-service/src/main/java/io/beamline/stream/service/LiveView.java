@@ -68,6 +68,15 @@ public class LiveView {
     return loaded;
   }
 
+  /**
+   * The stream as this instance already knows it, when that is recent enough; null when it would
+   * have to be loaded (callers that must not block then take the blocking path).
+   */
+  public Snapshot cached(String streamId) {
+    Snapshot known = snapshots.get(streamId);
+    return known != null && System.nanoTime() - known.loadedAt() < ttlNanos ? known : null;
+  }
+
   /** The feed a source of the stream is served (see {@link StreamLifecycle#servedFeed}). */
   public Optional<Feed> servedFeed(String streamId, String sourceId) {
     return StreamLifecycle.servedFeed(of(streamId).liveFeeds(), sourceId);

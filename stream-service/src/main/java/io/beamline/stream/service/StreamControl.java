@@ -20,17 +20,11 @@ public class StreamControl {
   private final StreamLifecycle lifecycle;
   private final MediaNodeControl node;
   private final HlsSessions hls;
-  private final TokenServiceClient tokenService;
 
-  public StreamControl(
-      StreamLifecycle lifecycle,
-      MediaNodeControl node,
-      HlsSessions hls,
-      TokenServiceClient tokenService) {
+  public StreamControl(StreamLifecycle lifecycle, MediaNodeControl node, HlsSessions hls) {
     this.lifecycle = lifecycle;
     this.node = node;
     this.hls = hls;
-    this.tokenService = tokenService;
   }
 
   /** Stops every feed of a stream and disconnects its viewers; returns how many feeds stopped. */
@@ -92,9 +86,7 @@ public class StreamControl {
   }
 
   private void endViewer(ViewerSession viewer, String reason) {
-    if (lifecycle.endViewer(viewer.id, reason)) {
-      tokenService.viewerEnded(viewer.id);
-    }
+    lifecycle.endViewer(viewer.id, reason);
     hls.forget(viewer.grantId);
     if (viewer.mediaClientId != null && viewer.feedId != null) {
       node.dropViewer(viewer.feedId, viewer.mediaClientId);

@@ -31,6 +31,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The stream state machine (starting, live, ended) with its feeds and viewers: every change and its
@@ -487,6 +488,11 @@ public class StreamLifecycle {
    */
   public ViewerSession joinViewer(ViewerStart start, String clusterId) {
     return joins.join(start, clusterId);
+  }
+
+  /** {@link #joinViewer} without waiting: completes once the join is committed. */
+  public CompletableFuture<ViewerSession> joinViewerAsync(ViewerStart start, String clusterId) {
+    return joins.joinAsync(start, clusterId);
   }
 
   /** The live RTMP viewer session of one media-node connection, if any. */

@@ -6,41 +6,58 @@ import io.beamline.stream.config.StreamConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
- * Calls token-service's internal endpoints: the authorisation decision and viewer-session
- * admission, with the platform's internal key.
+ * Calls token-service's internal endpoints (the authorisation decision, viewer-session admission)
+ * with the platform's internal key, and its token API on a caller's behalf.
+ *
+ * <p>It uses Vert.x's HTTP client on the service's own event loops: the join path asks for a
+ * decision without holding a thread while it waits (see {@code PlayRoute}); blocking callers wait
+ * on the same calls.
  */
 @ApplicationScoped
 public class TokenServiceClient {
+
+  /** Connections kept to token-service; calls beyond them wait in the client's queue. */
+  static final int CONNECTIONS = 64;
 
   private final StreamConfig.TokenService config;
   private final ObjectMapper json;
   private final HttpClient http;
   private final Timer authorizeTimer;
   private final Timer admitTimer;
-  private final Semaphore admissionsInFlight = new Semaphore(ADMISSIONS_IN_FLIGHT);
   private volatile CachedKey cachedKey;
-
-  /** Unchecked admissions under way at once (each holds a connection to token-service). */
-  static final int ADMISSIONS_IN_FLIGHT = 64;
 
   private record CachedKey(long modified, String key) {}
 
-  public TokenServiceClient(StreamConfig config, ObjectMapper json, MeterRegistry metrics) {
+  /** A status and a body, or why there is none. */
+  private record Answer(int status, String body) {}
+
+  public TokenServiceClient(
+      StreamConfig config, ObjectMapper json, MeterRegistry metrics, Vertx vertx) {
     this.config = config.tokenService();
     this.json = json;
     // Client-side time of each call (queueing in the client included), to tell a slow
@@ -48,40 +65,73 @@ public class TokenServiceClient {
     this.authorizeTimer = callTimer(metrics, "authorize");
     this.admitTimer = callTimer(metrics, "viewer-session");
     this.http =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(this.config.timeout())
-            .build();
+        vertx.createHttpClient(
+            new HttpClientOptions()
+                .setKeepAlive(true)
+                .setConnectTimeout((int) this.config.timeout().toMillis())
+                .setIdleTimeout(60)
+                .setIdleTimeoutUnit(TimeUnit.SECONDS),
+            new PoolOptions().setHttp1MaxSize(CONNECTIONS));
+  }
+
+  void stop(@Observes ShutdownEvent ignored) {
+    http.close();
   }
 
   /**
    * Asks token-service whether {@code request} may go ahead. When token-service cannot be reached
    * the answer is a refusal ({@code authorization_unavailable}): media is never let through blind.
+   * Completes on an event loop; never completes exceptionally.
    */
-  public Decision authorize(AuthorizeRequest request) {
+  public CompletionStage<Decision> authorizeAsync(AuthorizeRequest request) {
+    String body;
     try {
-      HttpResponse<String> response =
-          post("/internal/authorize", json.writeValueAsString(request), authorizeTimer);
-      if (response.statusCode() == 200) {
-        return json.readValue(response.body(), Decision.class);
-      }
-      if (response.statusCode() == 400) {
-        return Decision.deny("invalid_request", oneLine(response.body()));
-      }
-      Log.errorf(
-          "token-service answered %d to an authorisation: %s",
-          response.statusCode(), oneLine(response.body()));
-    } catch (IOException | UncheckedIOException e) {
-      Log.errorf("token-service unreachable for an authorisation: %s", e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      body = json.writeValueAsString(request);
+    } catch (IOException e) {
+      return CompletableFuture.completedFuture(
+          Decision.deny("invalid_request", "unwritable request: " + e.getMessage()));
     }
-    return Decision.deny("authorization_unavailable", "token-service did not decide");
+    String key = internalKeyOrNull();
+    if (key == null) {
+      return CompletableFuture.completedFuture(
+          Decision.deny("authorization_unavailable", "no internal key for token-service"));
+    }
+    long start = System.nanoTime();
+    return call(HttpMethod.POST, "/internal/authorize", "Bearer " + key, body)
+        .toCompletionStage()
+        .handle(
+            (answer, failure) -> {
+              authorizeTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+              if (failure != null) {
+                Log.errorf(
+                    "token-service unreachable for an authorisation: %s", failure.getMessage());
+              } else if (answer.status() == 200) {
+                try {
+                  return json.readValue(answer.body(), Decision.class);
+                } catch (IOException e) {
+                  Log.errorf("token-service's decision was unreadable: %s", e.getMessage());
+                }
+              } else if (answer.status() == 400) {
+                return Decision.deny("invalid_request", oneLine(answer.body()));
+              } else {
+                Log.errorf(
+                    "token-service answered %d to an authorisation: %s",
+                    answer.status(), oneLine(answer.body()));
+              }
+              return Decision.deny("authorization_unavailable", "token-service did not decide");
+            });
+  }
+
+  /** {@link #authorizeAsync}, waited for (never on an event loop). */
+  public Decision authorize(AuthorizeRequest request) {
+    return authorizeAsync(request).toCompletableFuture().join();
   }
 
   /**
    * Reports that a viewer's media started; false when token-service refuses it (viewer cap or
-   * single-use token already used), in which case the viewer must be stopped.
+   * single-use token already used), in which case the viewer must be stopped. Only needed for a
+   * viewer whose token can refuse: token-service learns of every other session from its {@code
+   * viewer-joined} event.
    */
   public boolean admitViewer(long tokenId, String sessionId, String viewerTokenId, String account) {
     Map<String, Object> body =
@@ -96,82 +146,29 @@ public class TokenServiceClient {
                 viewerTokenId,
                 "accountId",
                 account);
+    long start = System.nanoTime();
     try {
-      HttpResponse<String> response =
-          post("/internal/viewer-sessions", json.writeValueAsString(body), admitTimer);
-      if (response.statusCode() == 409) {
-        Log.infof("viewer %s refused at media start: %s", sessionId, oneLine(response.body()));
+      Answer answer =
+          await(
+              call(
+                  HttpMethod.POST,
+                  "/internal/viewer-sessions",
+                  "Bearer " + internalKey(),
+                  json.writeValueAsString(body)));
+      if (answer.status() == 409) {
+        Log.infof("viewer %s refused at media start: %s", sessionId, oneLine(answer.body()));
         return false;
       }
-      if (response.statusCode() >= 300) {
-        Log.warnf("viewer-session start answered %d", response.statusCode());
+      if (answer.status() >= 300) {
+        Log.warnf("viewer-session start answered %d", answer.status());
       }
-    } catch (IOException | UncheckedIOException e) {
+    } catch (IOException | RuntimeException e) {
       // Caps are a soft limit when token-service is down: the viewer is already authorised.
       Log.warnf("viewer-session start not reported: %s", e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    } finally {
+      admitTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     }
     return true;
-  }
-
-  /**
-   * Reports a viewer's media start without waiting for the answer: for a viewer whose token has no
-   * viewer cap and no single-use credential, which token-service records (so that a cap set later
-   * counts it) but cannot refuse. At most {@code ADMISSIONS_IN_FLIGHT} such reports are under way;
-   * beyond that the caller waits for one to finish.
-   */
-  public void admitViewerUnchecked(long tokenId, String sessionId, String account) {
-    String body;
-    try {
-      body =
-          json.writeValueAsString(
-              Map.of("tokenId", tokenId, "viewerSessionId", sessionId, "accountId", account));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    HttpRequest request;
-    try {
-      request = postRequest("/internal/viewer-sessions", body);
-    } catch (UncheckedIOException e) {
-      Log.warnf("viewer-session start not reported: %s", e.getMessage());
-      return;
-    }
-    admissionsInFlight.acquireUninterruptibly();
-    long start = System.nanoTime();
-    http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
-        .whenComplete(
-            (response, failure) -> {
-              admissionsInFlight.release();
-              admitTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-              if (failure != null) {
-                Log.warnf("viewer-session start not reported: %s", failure.getMessage());
-              } else if (response.statusCode() >= 300) {
-                Log.warnf(
-                    "viewer-session start of %s answered %d: %s",
-                    sessionId, response.statusCode(), oneLine(response.body()));
-              }
-            });
-  }
-
-  /** Reports that a viewer's media ended (best effort: token-service ages sessions out anyway). */
-  public void viewerEnded(String sessionId) {
-    HttpRequest request =
-        HttpRequest.newBuilder(
-                URI.create(
-                    config.url()
-                        + "/internal/viewer-sessions/"
-                        + URLEncoder.encode(sessionId, StandardCharsets.UTF_8)))
-            .timeout(config.timeout())
-            .header("Authorization", "Bearer " + internalKey())
-            .DELETE()
-            .build();
-    http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
-        .exceptionally(
-            e -> {
-              Log.debugf("viewer-session end not reported: %s", e.getMessage());
-              return null;
-            });
   }
 
   /**
@@ -181,33 +178,28 @@ public class TokenServiceClient {
    * @throws ApiProblemException with token-service's status when it refuses
    */
   public void setPublishTokenPriority(String callerAuthorization, long tokenId, int priority) {
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create(config.url() + "/api/v2/publish_token/" + tokenId))
-            .timeout(config.timeout())
-            .header("Authorization", callerAuthorization)
-            .header("Content-Type", "application/json")
-            .PUT(HttpRequest.BodyPublishers.ofString("{\"priority\":" + priority + "}"))
-            .build();
-    HttpResponse<String> response;
+    Answer answer;
     try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
+      answer =
+          await(
+              call(
+                  HttpMethod.PUT,
+                  "/api/v2/publish_token/" + tokenId,
+                  callerAuthorization,
+                  "{\"priority\":" + priority + "}"));
+    } catch (RuntimeException e) {
       throw new ApiProblemException(
           503, "Service Unavailable", "token_service_unavailable", "token-service unreachable");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ApiProblemException(
-          503, "Service Unavailable", "token_service_unavailable", "interrupted");
     }
-    if (response.statusCode() == 404) {
+    if (answer.status() == 404) {
       throw ApiProblemException.notFound("publish token", Long.toString(tokenId));
     }
-    if (response.statusCode() >= 300) {
+    if (answer.status() >= 300) {
       throw new ApiProblemException(
-          response.statusCode() >= 500 ? 502 : response.statusCode(),
+          answer.status() >= 500 ? 502 : answer.status(),
           "Token update refused",
           "token_update_refused",
-          "token-service answered " + response.statusCode() + ": " + oneLine(response.body()));
+          "token-service answered " + answer.status() + ": " + oneLine(answer.body()));
     }
   }
 
@@ -219,23 +211,51 @@ public class TokenServiceClient {
         .register(metrics);
   }
 
-  private HttpRequest postRequest(String path, String body) {
-    return HttpRequest.newBuilder(URI.create(config.url() + path))
-        .timeout(config.timeout())
-        .header("Authorization", "Bearer " + internalKey())
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body))
-        .build();
+  /** One JSON call; fails when token-service cannot be reached or does not answer in time. */
+  private Future<Answer> call(
+      HttpMethod method, String path, String authorization, String jsonBody) {
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(method)
+            .setAbsoluteURI(config.url() + path)
+            .setIdleTimeout(config.timeout().toMillis())
+            .putHeader("Authorization", authorization)
+            .putHeader("Content-Type", "application/json")
+            .putHeader("Accept", "application/json");
+    return http.request(options)
+        .compose(request -> request.send(Buffer.buffer(jsonBody, "UTF-8")))
+        .compose(
+            response ->
+                response
+                    .body()
+                    .map(
+                        body ->
+                            new Answer(
+                                response.statusCode(), body.toString(StandardCharsets.UTF_8))));
   }
 
-  private HttpResponse<String> post(String path, String body, Timer timer)
-      throws IOException, InterruptedException {
-    HttpRequest request = postRequest(path, body);
-    long start = System.nanoTime();
+  /** Waits for a call from a worker thread, at most the configured timeout and a second. */
+  private Answer await(Future<Answer> call) {
     try {
-      return http.send(request, HttpResponse.BodyHandlers.ofString());
-    } finally {
-      timer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+      return call.toCompletionStage()
+          .toCompletableFuture()
+          .get(config.timeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while calling token-service", e);
+    } catch (ExecutionException | CompletionException e) {
+      throw new IllegalStateException(String.valueOf(e.getCause().getMessage()), e.getCause());
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("token-service did not answer in time", e);
+    }
+  }
+
+  private String internalKeyOrNull() {
+    try {
+      return internalKey();
+    } catch (UncheckedIOException e) {
+      Log.errorf("%s", e.getMessage());
+      return null;
     }
   }
 
@@ -249,7 +269,7 @@ public class TokenServiceClient {
     }
     if (config.internalKeyFile().isPresent()) {
       try {
-        java.nio.file.Path file = config.internalKeyFile().get();
+        Path file = config.internalKeyFile().get();
         long modified = Files.getLastModifiedTime(file).toMillis();
         CachedKey cached = cachedKey;
         if (cached != null && cached.modified == modified) {

@@ -100,20 +100,29 @@ public class ViewerJoinWriter {
    * @throws IllegalStateException when its group could not be written (nothing of it is stored)
    */
   public ViewerSession join(ViewerStart start, String clusterId) {
-    if (stopping) {
-      throw new IllegalStateException("stream-service is stopping");
-    }
-    CompletableFuture<ViewerSession> done = new CompletableFuture<>();
-    ensureWriter();
-    queue.add(new Pending(start, clusterId, done));
     try {
-      return done.get();
+      return joinAsync(start, clusterId).get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while the viewer join was written", e);
     } catch (ExecutionException e) {
       throw new IllegalStateException("viewer join not written: " + e.getCause().getMessage(), e);
     }
+  }
+
+  /**
+   * Queues a viewer session start; the future completes (on the writer's thread) once its group
+   * committed, or fails when the group could not be written (nothing of it is stored).
+   */
+  public CompletableFuture<ViewerSession> joinAsync(ViewerStart start, String clusterId) {
+    if (stopping) {
+      return CompletableFuture.failedFuture(
+          new IllegalStateException("stream-service is stopping"));
+    }
+    CompletableFuture<ViewerSession> done = new CompletableFuture<>();
+    ensureWriter();
+    queue.add(new Pending(start, clusterId, done));
+    return done;
   }
 
   private void ensureWriter() {

@@ -726,6 +726,65 @@ class MediaPlaneTest {
         .contentType("application/problem+json");
   }
 
+  @Test
+  @Order(15)
+  void aCappedTokenAdmitsItsViewersAtMediaStartAndFreesTheSlotWhenOneLeaves() throws Exception {
+    Process cam = publish("cam-cap", "?token=" + newPublishToken("cam-cap").get("token").asText());
+    String feedId = awaitLive("cam-cap").get("feeds").get(0).get("feedId").asText();
+    JsonNode capped =
+        tokenService(
+                "POST",
+                "/api/subscribe_token",
+                "{\"label\":\"capped\",\"streams\":[{\"streamName\":\"cam-cap\"}]}")
+            .get("data");
+    tokenService(
+        "PUT",
+        "/api/subscribe_token/" + capped.get("id").asLong() + "/viewer_policy",
+        "{\"maxConcurrentViewers\":1}");
+    String cappedToken = capped.get("token").asText();
+
+    // Uncapped: answered without waiting for token-service's admission (the route's fast path).
+    play("cap-open-1", subscribeToken).then().statusCode(302).header("Location", feedId);
+    // Capped: token-service admits the first viewer at media start and refuses the second.
+    play("cap-1", cappedToken).then().statusCode(302).header("Location", feedId);
+    play("cap-2", cappedToken)
+        .then()
+        .statusCode(403)
+        .body(org.hamcrest.Matchers.containsString("viewer_limit_reached"));
+    // The first one leaves: its viewer-left event frees the slot in token-service.
+    given()
+        .queryParam("key", MediaNodeResource.node().callbackKey())
+        .contentType(ContentType.URLENC)
+        .formParam("call", "play_done")
+        .formParam("clientid", "cap-1")
+        .formParam("name", "cam-cap")
+        .post("/media/nginx/play-done")
+        .then()
+        .statusCode(200);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> play("cap-3", cappedToken).statusCode() == 302);
+    // Three joined (the refused one never did), each once.
+    assertEquals(3, awaitEvents(Topics.VIEWER_JOINED, "cam-cap", 3, Duration.ofSeconds(10)).size());
+    cam.destroy();
+  }
+
+  /** nginx's on_play callback for a viewer of {@code streamName} with a subscribe token. */
+  private static Response play(String clientId, String token) {
+    return given()
+        .queryParam("key", MediaNodeResource.node().callbackKey())
+        .contentType(ContentType.URLENC)
+        .formParam("call", "play")
+        .formParam("app", "live")
+        .formParam("name", "cam-cap")
+        .formParam("clientid", clientId)
+        .formParam("addr", "127.0.0.1")
+        .formParam("flashver", "LNX")
+        .formParam("token", token)
+        .formParam("accountId", accountId)
+        .post("/media/nginx/play");
+  }
+
   private static JsonNode subscribeTo(String streamName, String sourceId) {
     Map<String, String> body = new java.util.HashMap<>();
     body.put("streamName", streamName);

@@ -5,6 +5,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
 import javax.sql.DataSource;
 
 /**
@@ -96,6 +99,57 @@ public class ViewerSessions {
       update.executeUpdate();
     } catch (SQLException e) {
       throw new IllegalStateException("cannot end a viewer session: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Applies viewer events in one transaction: a join records its session, a leave ends it (or
+   * records it ended, when the join comes later or never). Applying them again changes nothing.
+   */
+  public void apply(List<ViewerSessionEvent> events) {
+    if (events.isEmpty()) {
+      return;
+    }
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(false);
+      try (PreparedStatement join =
+              connection.prepareStatement(
+                  "INSERT INTO viewer_session (viewer_session_id, token_id, started_at)"
+                      + " VALUES (?, ?, ?) ON CONFLICT (viewer_session_id) DO NOTHING");
+          PreparedStatement leave =
+              connection.prepareStatement(
+                  "INSERT INTO viewer_session (viewer_session_id, token_id, started_at, ended_at)"
+                      + " VALUES (?, ?, ?, ?) ON CONFLICT (viewer_session_id) DO UPDATE"
+                      + " SET ended_at = COALESCE(viewer_session.ended_at, EXCLUDED.ended_at)")) {
+        int joins = 0;
+        int leaves = 0;
+        for (ViewerSessionEvent event : events) {
+          PreparedStatement statement = event.endedAt() == null ? join : leave;
+          statement.setString(1, event.sessionId());
+          statement.setLong(2, event.tokenId());
+          statement.setObject(3, OffsetDateTime.ofInstant(event.startedAt(), ZoneOffset.UTC));
+          if (event.endedAt() != null) {
+            statement.setObject(4, OffsetDateTime.ofInstant(event.endedAt(), ZoneOffset.UTC));
+            leaves++;
+          } else {
+            joins++;
+          }
+          statement.addBatch();
+        }
+        // Joins first: a leave in the same poll then ends the row its join just wrote.
+        if (joins > 0) {
+          join.executeBatch();
+        }
+        if (leaves > 0) {
+          leave.executeBatch();
+        }
+        connection.commit();
+      } catch (SQLException | RuntimeException e) {
+        connection.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot record viewer sessions: " + e.getMessage(), e);
     }
   }
 

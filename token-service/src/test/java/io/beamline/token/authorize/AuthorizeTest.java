@@ -10,14 +10,20 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.auth0.jwt.JWT;
 import com.auth0.jwt.algorithms.Algorithm;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.beamline.devstack.test.BeamlineInfraResource;
+import io.beamline.events.BeamlineEvent;
+import io.beamline.events.CloudEventAttributes;
 import io.beamline.events.EventJson;
 import io.beamline.events.Topics;
+import io.beamline.events.stream.Protocol;
+import io.beamline.events.stream.ViewerJoinedEvent;
+import io.beamline.events.stream.ViewerLeftEvent;
 import io.beamline.events.token.TokenKind;
 import io.beamline.events.token.TokenUpdatedEvent;
 import io.quarkus.test.junit.QuarkusTest;
@@ -35,6 +41,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
@@ -524,6 +531,156 @@ class AuthorizeTest {
         .then()
         .statusCode(204);
     assertAllowed(next);
+  }
+
+  @Test
+  void viewerEventsRecordSessionsOnceThatCountAgainstACapSetLater() throws Exception {
+    String stream = "evented-viewers-" + UUID.randomUUID();
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("label", "evented viewers");
+    body.put("streams", List.of(Map.of("streamName", stream, "isRegex", false)));
+    JsonPath token = create("/api/subscribe_token", body);
+    long id = token.getLong("id");
+    String account = accountOf(id);
+    String run = UUID.randomUUID().toString();
+    String s1 = "ev1-" + run;
+    String s2 = "ev2-" + run;
+    String s3 = "ev3-" + run;
+    String internal = "ev4-" + run;
+    String foreign = "ev5-" + run;
+    Instant joined = Instant.now().minusSeconds(30).truncatedTo(ChronoUnit.MILLIS);
+    try (KafkaProducer<String, String> producer = eventProducer()) {
+      ViewerJoinedEvent first = joinedEvent(account, stream, s1, id, joined, false);
+      send(producer, Topics.VIEWER_JOINED, first);
+      send(producer, Topics.VIEWER_JOINED, first); // redelivered
+      send(producer, Topics.VIEWER_JOINED, joinedEvent(account, stream, s2, id, joined, false));
+      // s3's leave arrives before its join: it stays ended.
+      send(producer, Topics.VIEWER_LEFT, leftEvent(account, stream, s3, id, joined));
+      send(producer, Topics.VIEWER_JOINED, joinedEvent(account, stream, s3, id, joined, false));
+      // Platform workers and another account's claim on this token are never counted.
+      send(
+          producer, Topics.VIEWER_JOINED, joinedEvent(account, stream, internal, id, joined, true));
+      send(
+          producer, Topics.VIEWER_JOINED, joinedEvent("other", stream, foreign, id, joined, false));
+    }
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> "ended".equals(sessionState(s3)) && sessionState(s2) != null);
+    assertEquals("live", sessionState(s1));
+    assertEquals("live", sessionState(s2));
+    assertNull(sessionState(internal));
+    assertNull(sessionState(foreign));
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement count =
+            connection.prepareStatement(
+                "SELECT count(*), min(started_at) FROM viewer_session WHERE token_id = ?")) {
+      count.setLong(1, id);
+      var rows = count.executeQuery();
+      rows.next();
+      // One row per session: the redelivery added none.
+      assertEquals(3, rows.getInt(1));
+      assertEquals(joined, rows.getTimestamp(2).toInstant()); // the join's own time
+    }
+
+    // A cap set afterwards counts the two sessions still live.
+    given()
+        .auth()
+        .oauth2(operatorKey)
+        .contentType("application/json")
+        .body(Map.of("maxConcurrentViewers", 2))
+        .put("/api/subscribe_token/" + id + "/viewer_policy")
+        .then()
+        .statusCode(200);
+    Map<String, Object> viewer =
+        request("subscribe", stream, token.getString("token"), "192.0.2.91", null);
+    assertDenied(viewer, "viewer_limit_reached");
+    try (KafkaProducer<String, String> producer = eventProducer()) {
+      send(producer, Topics.VIEWER_LEFT, leftEvent(account, stream, s2, id, joined));
+    }
+    await().atMost(Duration.ofSeconds(20)).until(() -> "ended".equals(sessionState(s2)));
+    assertAllowed(viewer);
+  }
+
+  private String accountOf(long tokenId) throws Exception {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement select =
+            connection.prepareStatement("SELECT account_id FROM streaming_token WHERE id = ?")) {
+      select.setLong(1, tokenId);
+      var rows = select.executeQuery();
+      rows.next();
+      return rows.getString(1);
+    }
+  }
+
+  /** "live" or "ended" for a recorded session, null when there is no row. */
+  private String sessionState(String sessionId) throws Exception {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement select =
+            connection.prepareStatement(
+                "SELECT ended_at FROM viewer_session WHERE viewer_session_id = ?")) {
+      select.setString(1, sessionId);
+      var rows = select.executeQuery();
+      if (!rows.next()) {
+        return null;
+      }
+      return rows.getTimestamp(1) == null ? "live" : "ended";
+    }
+  }
+
+  private static KafkaProducer<String, String> eventProducer() {
+    Map<String, Object> props = new HashMap<>(BeamlineInfraResource.kafka().clientProperties());
+    return new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
+  }
+
+  /** Sends a contract event as stream-service's outbox does: CloudEvents headers, JSON payload. */
+  private static void send(
+      KafkaProducer<String, String> producer, String topic, BeamlineEvent event) throws Exception {
+    CloudEventAttributes attributes = CloudEventAttributes.of(event);
+    ProducerRecord<String, String> record =
+        new ProducerRecord<>(topic, attributes.subject(), JSON.writeValueAsString(event));
+    attributes.toHeaders().forEach((name, value) -> record.headers().add(name, value));
+    producer.send(record).get();
+  }
+
+  private static ViewerJoinedEvent joinedEvent(
+      String account, String stream, String session, long tokenId, Instant at, boolean internal) {
+    return new ViewerJoinedEvent(
+        UUID.randomUUID(),
+        account,
+        at,
+        account + "/" + stream,
+        stream,
+        1,
+        "local",
+        session,
+        tokenId,
+        null,
+        null,
+        Protocol.RTMP,
+        "node-1",
+        internal);
+  }
+
+  private static ViewerLeftEvent leftEvent(
+      String account, String stream, String session, long tokenId, Instant joinedAt) {
+    return new ViewerLeftEvent(
+        UUID.randomUUID(),
+        account,
+        Instant.now(),
+        account + "/" + stream,
+        stream,
+        2,
+        "local",
+        session,
+        tokenId,
+        null,
+        null,
+        Protocol.RTMP,
+        "node-1",
+        false,
+        joinedAt,
+        5,
+        0);
   }
 
   @Test

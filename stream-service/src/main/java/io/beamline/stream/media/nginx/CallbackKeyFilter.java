@@ -1,35 +1,24 @@
 package io.beamline.stream.media.nginx;
 
-import io.beamline.stream.config.StreamConfig;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Response;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Optional;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
-/**
- * Refuses media-node callbacks that do not carry the node's callback key: without it, anyone who
- * reaches stream-service could end streams or invent viewers.
- */
+/** Refuses media-node callbacks that do not carry the node's callback key ({@link CallbackKey}). */
 public class CallbackKeyFilter {
 
-  private final Optional<byte[]> key;
+  private final CallbackKey key;
 
-  public CallbackKeyFilter(StreamConfig config) {
-    this.key =
-        config
-            .mediaNode()
-            .callbackKey()
-            .filter(k -> !k.isBlank())
-            .map(k -> k.strip().getBytes(StandardCharsets.UTF_8));
+  public CallbackKeyFilter(CallbackKey key) {
+    this.key = key;
   }
 
   void warnWhenOpen(@Observes StartupEvent started) {
-    if (key.isEmpty()) {
+    if (key.open()) {
       Log.warn(
           "beamline.stream.media-node.callback-key is not set: media callbacks under /media/ are"
               + " accepted from anyone who can reach this service (development only)");
@@ -38,19 +27,11 @@ public class CallbackKeyFilter {
 
   @ServerRequestFilter(preMatching = true)
   public Optional<Response> checkKey(ContainerRequestContext request) {
-    if (key.isEmpty() || !request.getUriInfo().getPath().startsWith("/media/")) {
+    String path = request.getUriInfo().getPath();
+    if (!path.startsWith("/media/")
+        || key.accepts(path, request.getUriInfo().getQueryParameters().getFirst("key"))) {
       return Optional.empty();
     }
-    String presented = request.getUriInfo().getQueryParameters().getFirst("key");
-    boolean valid =
-        presented != null
-            && MessageDigest.isEqual(key.get(), presented.getBytes(StandardCharsets.UTF_8));
-    if (valid) {
-      return Optional.empty();
-    }
-    Log.warnf(
-        "media callback %s refused: %s callback key",
-        request.getUriInfo().getPath(), presented == null ? "no" : "wrong");
     return Optional.of(Response.status(Response.Status.FORBIDDEN).build());
   }
 }

@@ -3,7 +3,6 @@ package io.beamline.stream.media.nginx;
 import io.beamline.stream.config.StreamConfig;
 import io.beamline.stream.media.MediaAnswer;
 import io.beamline.stream.media.MediaGateway;
-import io.beamline.stream.media.PlayAttempt;
 import io.beamline.stream.media.PublishAttempt;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -28,9 +27,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/media/nginx")
 @Tag(name = "Media node callbacks")
 public class NginxCallbackResource {
-
-  /** The flash version nginx's own relay sessions announce; they are always let through. */
-  static final String RELAY_FLASHVER = "ngx-local-relay";
 
   private static final Pattern HLS_URI =
       Pattern.compile("^/hls/([^/?]+)/([A-Za-z0-9_]+)(?:-\\d+)?\\.(?:m3u8|ts)(?:\\?.*)?$");
@@ -83,20 +79,8 @@ public class NginxCallbackResource {
   @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
   @Operation(summary = "on_play: may this RTMP viewer play? 302 to the active feed, or 403")
   public Response play(MultivaluedMap<String, String> form) {
-    MediaAnswer answer =
-        gateway.play(
-            new PlayAttempt(
-                node.id(),
-                form.getFirst("clientid"),
-                form.getFirst("name"),
-                form.getFirst("addr"),
-                blankToNull(form.getFirst("pageurl")),
-                blankToNull(form.getFirst("token")),
-                blankToNull(form.getFirst("jwt")),
-                blankToNull(form.getFirst("accountId")),
-                isRelay(form),
-                "rtmp",
-                blankToNull(form.getFirst("sourceId"))));
+    // Normally answered by PlayRoute before this resource; this serves the requests it hands on.
+    MediaAnswer answer = gateway.play(NginxForms.playAttempt(node.id(), form::getFirst));
     return toNginx(answer);
   }
 
@@ -175,7 +159,7 @@ public class NginxCallbackResource {
         : Response.status(playlist.status()).build();
   }
 
-  private static Response toNginx(MediaAnswer answer) {
+  static Response toNginx(MediaAnswer answer) {
     if (!answer.allowed()) {
       return Response.status(403).entity(answer.reason()).type(MediaType.TEXT_PLAIN).build();
     }
@@ -187,7 +171,7 @@ public class NginxCallbackResource {
   }
 
   private static boolean isRelay(MultivaluedMap<String, String> form) {
-    return RELAY_FLASHVER.equals(form.getFirst("flashver"));
+    return NginxForms.isRelay(form::getFirst);
   }
 
   private static boolean flag(MultivaluedMap<String, String> form, String name) {
