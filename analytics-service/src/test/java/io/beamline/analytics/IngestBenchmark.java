@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agroal.api.AgroalDataSource;
 import io.beamline.analytics.messaging.AnalyticsEventsConsumer;
+import io.beamline.analytics.service.IngestService;
 import io.beamline.devstack.test.BeamlineInfraResource;
 import io.beamline.devstack.test.TestApiKeys;
 import io.beamline.events.BeamlineEvent;
 import io.beamline.events.CloudEventAttributes;
 import io.beamline.events.EventCatalog;
 import io.beamline.events.EventJson;
+import io.beamline.events.StreamScoped;
 import io.beamline.events.stream.Protocol;
 import io.beamline.events.stream.StreamStatsEvent;
 import io.beamline.events.stream.ViewerJoinedEvent;
@@ -22,11 +24,16 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.StringReader;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -44,6 +51,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
@@ -57,6 +65,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.postgresql.PGConnection;
 
 /**
  * The ingestion benchmark (run by {@code benchmarks/analytics-ingest/run.sh}, skipped otherwise):
@@ -96,6 +105,7 @@ class IngestBenchmark {
 
   @Inject AnalyticsEventsConsumer consumer;
   @Inject AgroalDataSource dataSource;
+  @Inject IngestService ingest;
 
   @TestHTTPResource("/")
   URL base;
@@ -111,6 +121,11 @@ class IngestBenchmark {
         "workload: %d concurrent streams, viewer-joined/viewer-left pairs plus per-stream stats",
         STREAMS);
 
+    // Where the CPU goes in each measured step: this JVM by thread group, the broker, PostgreSQL.
+    CpuSplit cpu =
+        new CpuSplit(
+            BeamlineInfraResource.kafka().processHandle(),
+            BeamlineInfraResource.postgres().processHandle());
     try (Admin admin = BeamlineInfraResource.kafka().admin()) {
       // 0. Warm-up, not measured: a running service has its hot path compiled; a fresh test JVM
       // spends a quarter of the machine on the JIT compiler during its first seconds of ingestion
@@ -132,13 +147,29 @@ class IngestBenchmark {
       // before and twice after the service's run, and the share is given against the median: the
       // machine is shared, and one reading of the ceiling has swung by a factor of 4 between runs.
       int onTopics = WARMUP + phase1.size();
+      // One read first that is not counted: the first plain read of a run was always the lowest
+      // (180,000-340,000/s against 700,000-1,000,000/s after it). The CPU split of such a read
+      // (2026-11-25 07:14) showed the JIT compiler busy (1.4 CPU s) and the consuming thread
+      // spending 4.9 us an event against 0.9-1.1 in the reads after it: this JVM compiling the
+      // plain consumer's path, not the broker or the page cache (the broker took the same
+      // 0.4-0.6 us an event in every read).
+      CpuSplit.Reading beforeWarmRead = cpu.read();
+      double warmRead = plainConsumerRate(onTopics);
+      line(
+          "ceiling warm-up read (not counted), the same plain consumer: %.0f events/s (load average"
+              + " %s)",
+          warmRead, loadAverage());
+      line(
+          "  CPU of the warm-up read: %s", CpuSplit.describe(beforeWarmRead, cpu.read(), onTopics));
       double[] ceilings = new double[4];
       for (int i = 0; i < 2; i++) {
+        CpuSplit.Reading before = cpu.read();
         ceilings[i] = plainConsumerRate(onTopics);
         line(
             "ceiling reading %d (before the service), plain KafkaConsumer (poll + String values, no"
                 + " processing, the service's fetch settings): %.0f events/s (load average %s)",
             i + 1, ceilings[i], loadAverage());
+        line("  CPU of reading %d: %s", i + 1, CpuSplit.describe(before, cpu.read(), onTopics));
       }
       consumer.startWorkers();
       // Timed from the moment the group has its partitions (joining takes a few seconds once).
@@ -147,16 +178,20 @@ class IngestBenchmark {
           .pollInterval(Duration.ofMillis(10))
           .until(() -> assigned(admin));
       Instant t0 = Instant.now();
+      CpuSplit.Reading ingestStart = cpu.read();
       awaitLagZero(admin, Duration.ofMinutes(10));
+      CpuSplit.Reading ingestEnd = cpu.read();
       double seconds = Duration.between(t0, Instant.now()).toMillis() / 1000.0;
       double rate = phase1.size() / seconds;
       String load = loadAverage();
       for (int i = 2; i < 4; i++) {
+        CpuSplit.Reading before = cpu.read();
         ceilings[i] = plainConsumerRate(onTopics);
         line(
             "ceiling reading %d (after the service), the same plain consumer: %.0f events/s (load"
                 + " average %s)",
             i + 1, ceilings[i], loadAverage());
+        line("  CPU of reading %d: %s", i + 1, CpuSplit.describe(before, cpu.read(), onTopics));
       }
       double[] sorted = ceilings.clone();
       Arrays.sort(sorted);
@@ -172,6 +207,9 @@ class IngestBenchmark {
           100 * rate / sorted[3],
           100 * rate / sorted[0],
           load);
+      line(
+          "  CPU of the service's ingestion: %s",
+          CpuSplit.describe(ingestStart, ingestEnd, phase1.size()));
       assertEquals(
           (long) EVENTS / 2 - statsShare(EVENTS) / 2,
           sessions("BENCH1"),
@@ -185,19 +223,33 @@ class IngestBenchmark {
       // CPU seconds, 2026-11-25). Producers of a real burst run elsewhere: settle the heap before
       // the clock starts.
       System.gc();
+      CpuSplit.Reading burstStart = cpu.read();
       long burstMs = produce(burst);
       Instant burstEnd = Instant.now();
+      CpuSplit.Reading burstProduced = cpu.read();
       line(
           "phase 2: burst of %d events produced in %d ms (%.0f events/s); lag at burst end: %d",
           burst.size(), burstMs, burst.size() * 1000.0 / burstMs, AnalyticsTestSupport.lag(admin));
       awaitLagZero(admin, Duration.ofMinutes(10));
       long catchUp = Duration.between(burstEnd, Instant.now()).toMillis();
+      CpuSplit.Reading drained = cpu.read();
       line(
           "consumer lag back to zero %d ms after the burst ended (target <= 5000 ms): %s"
               + " (load average %s)",
           catchUp, catchUp <= 5000 ? "MET" : "MISSED", loadAverage());
+      line(
+          "  CPU while the burst was produced (the producer runs in this JVM's other threads): %s",
+          CpuSplit.describe(burstStart, burstProduced, burst.size()));
+      line("  CPU while the rest drained: %s", CpuSplit.describe(burstProduced, drained, 0));
       line("stream_view after phases 1 and 2: %s", sessionTableStats());
       assertEquals((long) BURST / 2, sessions("BENCH2"), "every session of the burst counted once");
+      // The row count itself (pg_stat_user_tables above may lag: a backend reports its counts up
+      // to seconds after it goes idle).
+      assertEquals((long) BURST / 2, sessionRows("BENCH2"), "every session of the burst has a row");
+    }
+
+    if (Boolean.getBoolean("benchmark.floors")) {
+      databaseFloors(cpu);
     }
 
     // 3. Queries: a 30-day hourly series over 1,000 streams of hour data.
@@ -224,6 +276,196 @@ class IngestBenchmark {
     Files.writeString(out, report.toString());
   }
 
+  /**
+   * Evidence for the README (with {@code -Dbenchmark.floors=true}): how fast the database side
+   * alone goes, without Kafka and without decoding. (1) The service's own apply path ({@code
+   * IngestService.apply}, the same statements as ingestion) on phase 1's workload, already decoded,
+   * in 60,000-event batches on two threads split by stream as the partitions are; (2) a bare {@code
+   * COPY} of the session rows such a workload writes, into {@code stream_view} and into a copy of
+   * it without indexes.
+   */
+  private void databaseFloors(CpuSplit cpu) throws Exception {
+    // Split by stream, as the partitions split them (a stream's events on one thread).
+    List<List<BeamlineEvent>> halves = List.of(new ArrayList<>(), new ArrayList<>());
+    workload(
+        "FLOOR1",
+        EVENTS,
+        3,
+        true,
+        e -> halves.get(((StreamScoped) e).streamName().hashCode() & 1).add(e));
+    int events = halves.get(0).size() + halves.get(1).size();
+    CpuSplit.Reading start = cpu.read();
+    List<Thread> threads = new ArrayList<>();
+    AtomicReference<Exception> failed = new AtomicReference<>();
+    // The threads wait for the CPU reading before they end (an ended thread's CPU time is gone).
+    CountDownLatch done = new CountDownLatch(2);
+    CountDownLatch read = new CountDownLatch(1);
+    for (List<BeamlineEvent> half : halves) {
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  for (int i = 0; i < half.size(); i += 60_000) {
+                    ingest.apply(half.subList(i, Math.min(half.size(), i + 60_000)));
+                  }
+                } catch (Exception e) {
+                  failed.compareAndSet(null, e);
+                }
+                done.countDown();
+                try {
+                  read.await();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              },
+              "analytics-ingest-floor");
+      threads.add(t);
+      t.start();
+    }
+    done.await();
+    CpuSplit.Reading end = cpu.read();
+    read.countDown();
+    for (Thread t : threads) {
+      t.join();
+    }
+    if (failed.get() != null) {
+      throw failed.get();
+    }
+    double seconds = (end.nanos() - start.nanos()) / 1e9;
+    line(
+        "database floor 1: IngestService.apply alone (no Kafka, no decoding), %d events already"
+            + " decoded, 60,000-event batches on 2 threads: %.0f events/s (load average %s)",
+        events, events / seconds, loadAverage());
+    line("  CPU: %s", CpuSplit.describe(start, end, events));
+    assertEquals(
+        (long) EVENTS / 2 - statsShare(EVENTS) / 2, sessions("FLOOR1"), "floor 1 counted once");
+
+    int rows = (EVENTS - (int) statsShare(EVENTS)) / 2;
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("drop table if exists floor_copy");
+      s.execute("create table floor_copy (like stream_view) with (fillfactor = 50)");
+      for (String table : List.of("stream_view", "floor_copy")) {
+        List<String> chunks = new ArrayList<>();
+        StringBuilder text = new StringBuilder();
+        Instant at = Instant.now().truncatedTo(ChronoUnit.HOURS);
+        for (int k = 0; k < rows; k++) {
+          text.append("FLOOR2\tvs-floor-")
+              .append(k)
+              .append("\tstream-")
+              .append(String.format("%04d", k % STREAMS))
+              .append("\teu-west\tcontoso\tDE\tHLS\tf\t")
+              .append(at.plusMillis(k))
+              .append('\t')
+              .append(at.plusMillis(k).plusSeconds(90))
+              .append("\t90\t45000000\t")
+              .append(UUID.randomUUID())
+              .append('\t')
+              .append(UUID.randomUUID())
+              .append('\n');
+          if ((k + 1) % 30_000 == 0 || k == rows - 1) {
+            chunks.add(text.toString());
+            text.setLength(0);
+          }
+        }
+        var copy = c.unwrap(PGConnection.class).getCopyAPI();
+        c.setAutoCommit(false);
+        CpuSplit.Reading before = cpu.read();
+        for (String chunk : chunks) {
+          copy.copyIn(
+              "copy "
+                  + table
+                  + " (account_id, view_id, stream_name, cluster_id, tracking_id, country,"
+                  + " protocol, internal_reader, started_at, ended_at, watched_seconds, bytes_out,"
+                  + " joined_event_id, left_event_id) from stdin",
+              new StringReader(chunk));
+          c.commit();
+        }
+        CpuSplit.Reading after = cpu.read();
+        c.setAutoCommit(true);
+        line(
+            "database floor 2: text COPY of %d session rows into %s, 30,000 rows a transaction,"
+                + " one connection: %.0f rows/s (load average %s)",
+            rows,
+            table.equals("floor_copy") ? "a copy of stream_view without indexes" : table,
+            rows / ((after.nanos() - before.nanos()) / 1e9),
+            loadAverage());
+        line("  CPU (per row): %s", CpuSplit.describe(before, after, rows));
+      }
+      // The same rows in binary COPY format (no text parsing of timestamps, ids and numbers).
+      List<byte[]> chunks = new ArrayList<>();
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      DataOutputStream out = new DataOutputStream(bytes);
+      Instant at = Instant.now().truncatedTo(ChronoUnit.HOURS);
+      long epoch2000 = 946_684_800L;
+      for (int k = 0; k < rows; k++) {
+        if (bytes.size() == 0) {
+          out.writeBytes("PGCOPY\n");
+          out.write(new byte[] {(byte) 0xff, '\r', '\n', 0});
+          out.writeInt(0);
+          out.writeInt(0);
+        }
+        out.writeShort(14);
+        for (String text :
+            new String[] {
+              "FLOOR3",
+              "vs-floor-" + k,
+              String.format("stream-%04d", k % STREAMS),
+              "eu-west",
+              "contoso",
+              "DE",
+              "HLS"
+            }) {
+          byte[] b = text.getBytes(StandardCharsets.UTF_8);
+          out.writeInt(b.length);
+          out.write(b);
+        }
+        out.writeInt(1);
+        out.writeByte(0);
+        Instant started = at.plusMillis(k);
+        for (Instant t : new Instant[] {started, started.plusSeconds(90)}) {
+          out.writeInt(8);
+          out.writeLong((t.getEpochSecond() - epoch2000) * 1_000_000 + t.getNano() / 1_000);
+        }
+        out.writeInt(8);
+        out.writeLong(90);
+        out.writeInt(8);
+        out.writeLong(45_000_000);
+        for (int u = 0; u < 2; u++) {
+          UUID id = UUID.randomUUID();
+          out.writeInt(16);
+          out.writeLong(id.getMostSignificantBits());
+          out.writeLong(id.getLeastSignificantBits());
+        }
+        if ((k + 1) % 30_000 == 0 || k == rows - 1) {
+          out.writeShort(-1);
+          out.flush();
+          chunks.add(bytes.toByteArray());
+          bytes.reset();
+        }
+      }
+      var copy = c.unwrap(PGConnection.class).getCopyAPI();
+      c.setAutoCommit(false);
+      CpuSplit.Reading before = cpu.read();
+      for (byte[] chunk : chunks) {
+        copy.copyIn(
+            "copy stream_view (account_id, view_id, stream_name, cluster_id, tracking_id, country,"
+                + " protocol, internal_reader, started_at, ended_at, watched_seconds, bytes_out,"
+                + " joined_event_id, left_event_id) from stdin with (format binary)",
+            new ByteArrayInputStream(chunk));
+        c.commit();
+      }
+      CpuSplit.Reading after = cpu.read();
+      c.setAutoCommit(true);
+      line(
+          "database floor 2: binary COPY of %d session rows into stream_view, 30,000 rows a"
+              + " transaction, one connection: %.0f rows/s (load average %s)",
+          rows, rows / ((after.nanos() - before.nanos()) / 1e9), loadAverage());
+      line("  CPU (per row): %s", CpuSplit.describe(before, after, rows));
+      s.execute("drop table floor_copy");
+    }
+  }
+
   private static long statsShare(int events) {
     return events / 50;
   }
@@ -235,13 +477,24 @@ class IngestBenchmark {
   private static List<ProducerRecord<String, String>> workload(
       String account, int count, int salt, boolean withStats) throws Exception {
     List<ProducerRecord<String, String>> records = new ArrayList<>(count);
+    workload(account, count, salt, withStats, event -> add(records, event));
+    return records;
+  }
+
+  /** Where {@link #workload} puts each event it makes. */
+  private interface Sink {
+    void accept(BeamlineEvent event) throws Exception;
+  }
+
+  /** The events of {@link #workload(String, int, int, boolean)}, each given to {@code sink}. */
+  private static void workload(String account, int count, int salt, boolean withStats, Sink sink)
+      throws Exception {
     Instant start = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(2, ChronoUnit.HOURS);
     long stats = withStats ? statsShare(count) : 0;
     for (long i = 0; i < stats; i++) {
       int s = (int) (i % STREAMS);
       Instant end = start.plusSeconds(60 * (i / STREAMS + 1));
-      add(
-          records,
+      sink.accept(
           new StreamStatsEvent(
               UUID.randomUUID(),
               account,
@@ -264,8 +517,7 @@ class IngestBenchmark {
       String session = "vs-" + salt + "-" + k;
       String country = COUNTRIES[(int) (k % COUNTRIES.length)];
       String tracking = TRACKING[(int) (k % TRACKING.length)];
-      add(
-          records,
+      sink.accept(
           new ViewerJoinedEvent(
               UUID.randomUUID(),
               account,
@@ -281,8 +533,7 @@ class IngestBenchmark {
               Protocol.HLS,
               "mn-1",
               false));
-      add(
-          records,
+      sink.accept(
           new ViewerLeftEvent(
               UUID.randomUUID(),
               account,
@@ -302,7 +553,6 @@ class IngestBenchmark {
               90,
               45_000_000));
     }
-    return records;
   }
 
   private static void add(List<ProducerRecord<String, String>> records, BeamlineEvent event)
@@ -432,6 +682,19 @@ class IngestBenchmark {
                 "select coalesce(sum(viewer_sessions), 0) from traffic where account_id = '"
                     + account
                     + "' and res = 'd' and grp = 'A'")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private long sessionRows(String account) throws Exception {
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "select count(*) from stream_view where account_id = '"
+                    + account
+                    + "' and joined_event_id is not null and left_event_id is not null")) {
       rs.next();
       return rs.getLong(1);
     }
