@@ -3,8 +3,8 @@ package io.beamline.stream.media.nginx;
 import io.beamline.stream.config.StreamConfig;
 import io.beamline.stream.media.MediaAnswer;
 import io.beamline.stream.media.MediaGateway;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.quarkus.logging.Log;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -12,10 +12,12 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Executor;
 
 /**
@@ -35,7 +37,6 @@ public class PlayRoute {
 
   static final String PATH = "/media/nginx/play";
   static final int ORDER = -300;
-  private static final String HANDED_ON = PlayRoute.class.getName() + ".handedOn";
 
   /** nginx's callback forms are a few hundred bytes; anything far larger is not one. */
   static final int MAX_FORM_BYTES = 64 * 1024;
@@ -61,45 +62,46 @@ public class PlayRoute {
   }
 
   void register(@Observes Router router) {
-    // Reads the form (nginx sends it in one piece) within the size limit, then answers.
-    BodyHandler forms = BodyHandler.create(false).setBodyLimit(MAX_FORM_BYTES);
-    router.post(PATH).order(ORDER).handler(this::accept);
-    router
-        .post(PATH)
-        .order(ORDER + 1)
-        .handler(
-            context -> {
-              if (context.get(HANDED_ON) != null) {
-                context.next();
-              } else {
-                forms.handle(context);
-              }
-            });
-    router.post(PATH).order(ORDER + 2).handler(this::handle);
+    router.post(PATH).order(ORDER).handler(this::handle);
   }
 
-  /** Only form callbacks over HTTP/1.x that carry the callback key are answered here. */
-  void accept(RoutingContext context) {
+  /**
+   * Answers a form callback over HTTP/1.x that carries the callback key and says how long it is;
+   * hands anything else on unread (the resource answers, or the callback-key filter refuses).
+   */
+  void handle(RoutingContext context) {
     HttpServerRequest http = context.request();
     String type = http.getHeader(HttpHeaders.CONTENT_TYPE);
+    long length = contentLength(http.getHeader(HttpHeaders.CONTENT_LENGTH));
     if (http.version() == HttpVersion.HTTP_2
         || type == null
         || !type.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")
+        || length < 0
+        || length > MAX_FORM_BYTES
         || !key.matches(http.getParam("key"))) {
-      // The resource answers, or the callback-key filter refuses; the body is still unread.
-      context.put(HANDED_ON, Boolean.TRUE);
-    }
-    context.next();
-  }
-
-  void handle(RoutingContext context) {
-    if (context.get(HANDED_ON) != null) {
       context.next();
       return;
     }
-    MultiMap form = context.request().formAttributes();
+    // The form is read here and decoded as a query string: Vert.x's own form decoding (Netty's
+    // HttpPostRequestDecoder) throws and catches an exception at the end of every body.
+    http.body()
+        .onFailure(failure -> answer(context.response(), 400, "unreadable form", null))
+        .onSuccess(body -> play(context, body.toString(StandardCharsets.UTF_8)));
+    http.resume(); // the router paused the request until a handler wants its body
+  }
+
+  private void play(RoutingContext context, String body) {
+    Map<String, List<String>> form =
+        new QueryStringDecoder(body, StandardCharsets.UTF_8, false).parameters();
     gateway
-        .playAsync(NginxForms.playAttempt(node.id(), form::get), blocking)
+        .playAsync(
+            NginxForms.playAttempt(
+                node.id(),
+                name -> {
+                  List<String> values = form.get(name);
+                  return values == null || values.isEmpty() ? null : values.get(0);
+                }),
+            blocking)
         .whenComplete(
             (answer, failure) -> {
               if (failure != null) {
@@ -109,6 +111,14 @@ public class PlayRoute {
                 toNginx(context.response(), answer);
               }
             });
+  }
+
+  private static long contentLength(String header) {
+    try {
+      return header == null ? -1 : Long.parseLong(header.strip());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   /** nginx reads 2xx as allow, 3xx with a bare name in {@code Location} as "use this name". */
