@@ -58,7 +58,7 @@ public class JoinBench {
     Path repo = Path.of(args[1]).toAbsolutePath();
     int joins = Integer.parseInt(env("BENCH_JOINS", "20000"));
     int warmup = Integer.parseInt(env("BENCH_WARMUP", "5000"));
-    int warmupRounds = Integer.parseInt(env("BENCH_WARMUP_ROUNDS", "20"));
+    int warmupRounds = Integer.parseInt(env("BENCH_WARMUP_ROUNDS", "30"));
     double jitQuiet = Double.parseDouble(env("BENCH_JIT_QUIET", "0.05"));
     int connections = Integer.parseInt(env("BENCH_CONNECTIONS", "64"));
     String javaOpts = env("BENCH_JAVA_OPTS", "-Xms1g -Xmx2g");
@@ -220,7 +220,7 @@ public class JoinBench {
 
     // Rounds of a join storm then as many authorisations through the same driver, alternating so
     // that both see the same machine; the ratio is taken per round and its median reported.
-    int roundCount = Integer.parseInt(env("BENCH_ROUNDS", "3"));
+    int roundCount = Integer.parseInt(env("BENCH_ROUNDS", "5"));
     KafkaConsumer<String, String> consumer = consumer(kafka);
     List<Round> stormRounds = new ArrayList<>();
     long seen = 0;

@@ -54,8 +54,8 @@ public class NginxCallbackResource {
                 form.getFirst("clientid"),
                 form.getFirst("name"),
                 form.getFirst("addr"),
-                blankToNull(form.getFirst("token")),
-                blankToNull(form.getFirst("jwt")),
+                NginxForms.blankToNull(form.getFirst("token")),
+                NginxForms.blankToNull(form.getFirst("jwt")),
                 form.getFirst("sourceId"),
                 integer(form.getFirst("priority")),
                 form.getFirst("simulcastId"),
@@ -159,7 +159,7 @@ public class NginxCallbackResource {
         : Response.status(playlist.status()).build();
   }
 
-  static Response toNginx(MediaAnswer answer) {
+  private static Response toNginx(MediaAnswer answer) {
     if (!answer.allowed()) {
       return Response.status(403).entity(answer.reason()).type(MediaType.TEXT_PLAIN).build();
     }
@@ -192,9 +192,5 @@ public class NginxCallbackResource {
     } catch (NumberFormatException e) {
       return null;
     }
-  }
-
-  private static String blankToNull(String value) {
-    return value == null || value.isBlank() ? null : value;
   }
 }
