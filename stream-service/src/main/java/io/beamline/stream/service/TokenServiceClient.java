@@ -55,7 +55,11 @@ public class TokenServiceClient {
   private final Context eventLoop;
   private volatile CachedKey cachedKey;
 
-  private record CachedKey(long modified, String key) {}
+  /** The key file's contents, its modification time, and when that time was last looked at. */
+  private record CachedKey(long modified, String key, long checkedAtNanos) {}
+
+  /** How often the key file's modification time is looked at (not on every call: joins). */
+  private static final long KEY_RECHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   /** A status and a body, or why there is none. */
   private record Answer(int status, String body) {}
@@ -281,7 +285,8 @@ public class TokenServiceClient {
 
   /**
    * The internal key; the file is read again when it changes, since token-service may write (or
-   * rotate) it after this service started.
+   * rotate) it after this service started. Its modification time is looked at once a second at
+   * most: this runs on an event loop for every viewer join.
    */
   private String internalKey() {
     if (config.internalKey().isPresent()) {
@@ -289,14 +294,18 @@ public class TokenServiceClient {
     }
     if (config.internalKeyFile().isPresent()) {
       try {
-        Path file = config.internalKeyFile().get();
-        long modified = Files.getLastModifiedTime(file).toMillis();
+        long now = System.nanoTime();
         CachedKey cached = cachedKey;
-        if (cached != null && cached.modified == modified) {
+        if (cached != null && now - cached.checkedAtNanos < KEY_RECHECK_NANOS) {
           return cached.key;
         }
-        String key = Files.readString(file).strip();
-        cachedKey = new CachedKey(modified, key);
+        Path file = config.internalKeyFile().get();
+        long modified = Files.getLastModifiedTime(file).toMillis();
+        String key =
+            cached != null && cached.modified == modified
+                ? cached.key
+                : Files.readString(file).strip();
+        cachedKey = new CachedKey(modified, key, now);
         return key;
       } catch (IOException e) {
         throw new UncheckedIOException(

@@ -743,7 +743,7 @@ class MediaPlaneTest {
         "{\"maxConcurrentViewers\":1}");
     String cappedToken = capped.get("token").asText();
 
-    // Uncapped: answered without waiting for token-service's admission (the route's fast path).
+    // Uncapped: no admission call (token-service learns of the session from viewer-joined).
     play("cap-open-1", subscribeToken).then().statusCode(302).header("Location", feedId);
     // Capped: token-service admits the first viewer at media start and refuses the second.
     play("cap-1", cappedToken).then().statusCode(302).header("Location", feedId);
