@@ -33,8 +33,12 @@ final class AnalyticsTestSupport {
 
   private AnalyticsTestSupport() {}
 
-  /** Publishes every event (CloudEvents binary mode, keyed by stream id) and waits for acks. */
-  static void publish(List<SyntheticDay.Published> events) throws Exception {
+  /**
+   * Publishes every event (CloudEvents binary mode, keyed by stream id) and waits for acks.
+   *
+   * @return where each event was written, in the order of {@code events}
+   */
+  static List<RecordMetadata> publish(List<SyntheticDay.Published> events) throws Exception {
     Properties p = new Properties();
     p.put(
         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, BeamlineInfraResource.kafka().bootstrapServers());
@@ -50,16 +54,40 @@ final class AnalyticsTestSupport {
         CloudEventAttributes.of(e.event()).toHeaders().forEach(record.headers()::add);
         acks.add(producer.send(record));
       }
+      List<RecordMetadata> written = new ArrayList<>(acks.size());
       for (Future<RecordMetadata> ack : acks) {
-        ack.get();
+        written.add(ack.get());
       }
+      return written;
     }
   }
 
   /** Records not yet committed by the analytics consumer group over every stream topic. */
   static long lag(Admin admin) throws Exception {
+    return lag(admin, "analytics-service");
+  }
+
+  /** Records not yet committed by consumer group {@code group} over every stream topic. */
+  static long lag(Admin admin, String group) throws Exception {
+    Map<TopicPartition, Long> committed = committed(admin, group);
+    long lag = 0;
+    for (var end : ends(admin).entrySet()) {
+      lag += end.getValue() - committed.getOrDefault(end.getKey(), 0L);
+    }
+    return lag;
+  }
+
+  /** The offsets {@code group} has committed, by partition (none yet: absent). */
+  static Map<TopicPartition, Long> committed(Admin admin, String group) throws Exception {
     Map<TopicPartition, OffsetAndMetadata> committed =
-        admin.listConsumerGroupOffsets("analytics-service").partitionsToOffsetAndMetadata().get();
+        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+    return committed.entrySet().stream()
+        .filter(e -> e.getValue() != null)
+        .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
+  }
+
+  /** The end offset of every partition of every stream topic. */
+  static Map<TopicPartition, Long> ends(Admin admin) throws Exception {
     Map<TopicPartition, OffsetSpec> latest =
         admin.describeTopics(Topics.STREAM_TOPICS).allTopicNames().get().values().stream()
             .flatMap(
@@ -68,12 +96,8 @@ final class AnalyticsTestSupport {
             .collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
     Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends =
         admin.listOffsets(latest).all().get();
-    long lag = 0;
-    for (var end : ends.entrySet()) {
-      OffsetAndMetadata c = committed.get(end.getKey());
-      lag += end.getValue().offset() - (c == null ? 0 : c.offset());
-    }
-    return lag;
+    return ends.entrySet().stream()
+        .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
   }
 
   /** Waits until the analytics consumer group has committed everything published so far. */

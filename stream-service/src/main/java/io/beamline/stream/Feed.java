@@ -70,6 +70,14 @@ public class Feed extends PanacheEntityBase {
   @Column(name = "bytes_in")
   public long bytesIn;
 
+  /**
+   * Bytes each RTMP player of the feed has received so far (see V7 migration). Only ever added to
+   * by one statement ({@code StreamLifecycle.addPlayerBytes}): never written from the entity, whose
+   * copy may be older than the row.
+   */
+  @Column(name = "player_bytes_out", insertable = false, updatable = false)
+  public long playerBytesOut;
+
   /** Video codec as the node reports it (e.g. {@code H264}); null until known or audio-only. */
   @Column(name = "video_codec")
   public String videoCodec;

@@ -62,6 +62,15 @@ public class ViewerSession extends PanacheEntityBase {
   @Column(name = "end_reason")
   public String endReason;
 
+  /**
+   * Bytes received, as credited when the session ended (or before V7, at each /stat reading); a
+   * live RTMP session's own figure is this plus its feed's {@code playerBytesOut} less {@link
+   * #feedPlayerBytesAtJoin}.
+   */
   @Column(name = "bytes_out")
   public long bytesOut;
+
+  /** Its feed's {@link io.beamline.stream.Feed#playerBytesOut} when the session started. */
+  @Column(name = "feed_player_bytes_at_join")
+  public long feedPlayerBytesAtJoin;
 }

@@ -20,6 +20,8 @@ class StreamServiceFoundationTest extends ServiceFoundationContract {
         "2 db/migration/V2__live_streams.sql",
         "3 db/migration/V3__egress_grants.sql",
         "4 db/migration/V4__feed_media_info.sql",
-        "5 db/migration/V5__clusters.sql");
+        "5 db/migration/V5__clusters.sql",
+        "6 db/migration/V6__live_stream_hot_sequence.sql",
+        "7 db/migration/V7__feed_player_bytes.sql");
   }
 }

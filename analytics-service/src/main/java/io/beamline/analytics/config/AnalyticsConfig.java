@@ -64,6 +64,14 @@ public interface AnalyticsConfig {
     @WithDefault("200ms")
     Duration pollTimeout();
 
+    /**
+     * How long the broker waits for a silent consumer before giving its partitions to another
+     * member (default {@code 45s}, Kafka's own): a crashed instance's partitions stand still that
+     * long. The broker accepts 6 s to 30 min unless configured otherwise.
+     */
+    @WithDefault("45s")
+    Duration sessionTimeout();
+
     /** Pause after a failed batch before reading it again (default {@code 1s}). */
     @WithDefault("1s")
     Duration retryBackoff();

@@ -305,6 +305,12 @@ public class AnalyticsEventsConsumer {
         ConsumerSettings.of(bootstrapServers, config.ingest().groupId(), SERVICE + "-ingest");
     fetchSettings(p, config.ingest().maxPollRecords());
     p.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, Long.toString(Duration.ofSeconds(30).toMillis()));
+    long sessionMillis = config.ingest().sessionTimeout().toMillis();
+    p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, Long.toString(sessionMillis));
+    // Kafka wants heartbeats at most a third of the session apart (its defaults: 3 s and 45 s).
+    p.put(
+        ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG,
+        Long.toString(Math.min(3000, sessionMillis / 3)));
     return p;
   }
 

@@ -177,7 +177,13 @@ public class OutboxRelay {
       recordFailure(batch.get(acks.size()), sendFailure);
     }
     int ok = acknowledged.size();
-    if (ok > 0) {
+    if (ok > 0 && config.retention().isZero()) {
+      // No audit copy wanted: Kafka holds the events now.
+      entityManager
+          .createQuery("delete from OutboxEvent where position in :positions")
+          .setParameter("positions", acknowledged)
+          .executeUpdate();
+    } else if (ok > 0) {
       // One statement for the whole batch rather than an update per row.
       entityManager
           .createQuery("update OutboxEvent set publishedAt = :now where position in :positions")

@@ -462,12 +462,13 @@ public class StreamLifecycle {
         .executeUpdate();
   }
 
-  /** Adds {@code bytes} to every live RTMP session (viewer or internal reader) of a feed. */
+  /**
+   * Adds {@code bytes} to what each RTMP player (viewer or internal reader) of a feed has received;
+   * a session is credited its part when it ends. One row, however many viewers watch.
+   */
   @Transactional
-  public void addSessionBytes(String feedId, long bytes) {
-    em.createQuery(
-            "update ViewerSession set bytesOut = bytesOut + ?1"
-                + " where feedId = ?2 and state = 'live' and protocol = 'rtmp'")
+  public void addPlayerBytes(String feedId, long bytes) {
+    em.createNativeQuery("update feed set player_bytes_out = player_bytes_out + ?1 where id = ?2")
         .setParameter(1, bytes)
         .setParameter(2, feedId)
         .executeUpdate();
@@ -552,6 +553,12 @@ public class StreamLifecycle {
     }
     LiveStream stream = em.find(LiveStream.class, session.streamId);
     Instant now = Instant.now();
+    if (protocol(session.protocol) == Protocol.RTMP && session.feedId != null) {
+      Feed feed = em.find(Feed.class, session.feedId);
+      if (feed != null) {
+        session.bytesOut += Math.max(0, feed.playerBytesOut - session.feedPlayerBytesAtJoin);
+      }
+    }
     session.state = ViewerSession.ENDED;
     session.leftAt = now;
     session.endReason = reason;

@@ -22,9 +22,12 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
@@ -196,12 +199,14 @@ public class ViewerJoinWriter {
       connection.setAutoCommit(false);
       try {
         Map<String, StreamRow> streams = takeSequences(connection, group);
+        Map<String, Long> feedBytes = feedPlayerBytes(connection, group);
         List<OutboxWriter.Outgoing> events = new ArrayList<>(group.size());
         Instant now = Instant.now();
         for (Pending pending : group) {
           ViewerStart start = pending.start();
           StreamRow stream = streams.get(streamId(start));
           ViewerSession session = session(start, stream.id, now);
+          session.feedPlayerBytesAtJoin = feedBytes.getOrDefault(start.feedId(), 0L);
           sessions.add(session);
           events.add(
               new OutboxWriter.Outgoing(
@@ -265,9 +270,10 @@ public class ViewerJoinWriter {
       firstOf.putIfAbsent(id, pending);
     }
     Map<String, StreamRow> rows = new LinkedHashMap<>();
+    // Only `sequence`, which no index covers: the update stays a HOT one (see V6 migration).
     try (PreparedStatement update =
         connection.prepareStatement(
-            "update live_stream set sequence = sequence + ?, updated_at = now() where id = ?"
+            "update live_stream set sequence = sequence + ? where id = ?"
                 + " returning sequence, account_id, stream_name, cluster_id")) {
       for (Map.Entry<String, Integer> count : counts.entrySet()) {
         StreamRow row = bump(update, count.getKey(), count.getValue());
@@ -300,6 +306,34 @@ public class ViewerJoinWriter {
     }
   }
 
+  /**
+   * What each player of the group's feeds has received so far: a session is credited the growth of
+   * its feed's counter from here to its end.
+   */
+  private static Map<String, Long> feedPlayerBytes(Connection connection, List<Pending> group)
+      throws SQLException {
+    Set<String> feedIds = new HashSet<>();
+    for (Pending pending : group) {
+      if (pending.start().feedId() != null) {
+        feedIds.add(pending.start().feedId());
+      }
+    }
+    Map<String, Long> bytes = new HashMap<>();
+    if (feedIds.isEmpty()) {
+      return bytes;
+    }
+    try (PreparedStatement select =
+        connection.prepareStatement("select id, player_bytes_out from feed where id = any (?)")) {
+      select.setArray(1, connection.createArrayOf("varchar", feedIds.toArray()));
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          bytes.put(rows.getString(1), rows.getLong(2));
+        }
+      }
+    }
+    return bytes;
+  }
+
   private static void insertStream(Connection connection, ViewerStart start, String clusterId)
       throws SQLException {
     try (PreparedStatement insert =
@@ -320,8 +354,9 @@ public class ViewerJoinWriter {
         connection.prepareStatement(
             "insert into viewer_session (id, stream_id, account_id, feed_id, token_id,"
                 + " tracking_id, client_country, protocol, media_node_id, media_client_id,"
-                + " grant_id, internal_reader, state, joined_at, bytes_out)"
-                + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)")) {
+                + " grant_id, internal_reader, state, joined_at, bytes_out,"
+                + " feed_player_bytes_at_join)"
+                + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)")) {
       for (ViewerSession s : sessions) {
         insert.setString(1, s.id);
         insert.setString(2, s.streamId);
@@ -337,6 +372,7 @@ public class ViewerJoinWriter {
         insert.setBoolean(12, s.internalReader);
         insert.setString(13, s.state);
         insert.setObject(14, OffsetDateTime.ofInstant(s.joinedAt, ZoneOffset.UTC));
+        insert.setLong(15, s.feedPlayerBytesAtJoin);
         insert.addBatch();
       }
       insert.executeBatch();

@@ -307,7 +307,8 @@ class MediaPlaneTest {
     assertEquals("partner-7", joined.get("trackingId").asText());
     assertEquals(sub.get("id").asLong(), joined.get("tokenId").asLong());
     assertTrue(viewer.isAlive(), "watching");
-    // The node's /stat (read every second here) credits the session its share of the feed's bytes.
+    // The node's /stat (read every second here) adds each player's share to the feed's counter; the
+    // session's bytes so far are that counter's growth since it joined.
     String session = joined.get("viewerSessionId").asText();
     await().atMost(Duration.ofSeconds(15)).until(() -> sessionBytes(session) > 0);
 
@@ -882,7 +883,9 @@ class MediaPlaneTest {
   private long sessionBytes(String sessionId) throws Exception {
     try (var connection = dataSource.getConnection();
         var select =
-            connection.prepareStatement("select bytes_out from viewer_session where id = ?")) {
+            connection.prepareStatement(
+                "select s.bytes_out + greatest(0, f.player_bytes_out - s.feed_player_bytes_at_join)"
+                    + " from viewer_session s join feed f on f.id = s.feed_id where s.id = ?")) {
       select.setString(1, sessionId);
       try (var row = select.executeQuery()) {
         return row.next() ? row.getLong(1) : 0;

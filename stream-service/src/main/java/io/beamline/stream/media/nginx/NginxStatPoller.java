@@ -98,10 +98,10 @@ public class NginxStatPoller {
                     (int) number(text(stream, "nclients")) - 1,
                     viewers.getOrDefault(name, 0));
             if (perPlayer > 0) {
-              // Each RTMP session of the feed is credited its share, so viewer-left carries the
-              // bytes a viewer received (as of the last reading) for per-country and per-partner
-              // figures.
-              lifecycle.addSessionBytes(name, perPlayer);
+              // Each RTMP session of the feed is credited its share when it ends, so viewer-left
+              // carries the bytes a viewer received (as of the last reading) for per-country and
+              // per-partner figures.
+              lifecycle.addPlayerBytes(name, perPlayer);
             }
           }
         }
