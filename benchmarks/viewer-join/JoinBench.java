@@ -513,7 +513,9 @@ public class JoinBench {
             HttpResponse.BodyHandlers.ofString());
     Map<String, Double> values = new java.util.TreeMap<>();
     for (String line : r.body().split("\n")) {
-      if (line.startsWith("beamline_token_service_call") || line.startsWith("beamline_viewer_join")) {
+      if (line.startsWith("beamline_token_service_call")
+          || line.startsWith("beamline_token_service_authorize")
+          || line.startsWith("beamline_viewer_join")) {
         int space = line.lastIndexOf(' ');
         values.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
       }
@@ -529,7 +531,9 @@ public class JoinBench {
       {"token-service viewer-session call", "beamline_token_service_call_seconds",
         "call=\"viewer-session\"", "ms"},
       {"join group write (commit incl.)", "beamline_viewer_join_group_write_seconds", "", "ms"},
-      {"joins per group", "beamline_viewer_join_group_size", "", ""}};
+      {"joins per group", "beamline_viewer_join_group_size", "", ""},
+      {"authorisations per token-service call", "beamline_token_service_authorize_batch_size", "",
+        ""}};
     for (String[] m : meters) {
       double count = find(after, m[1] + "_count", m[2], null) - find(before, m[1] + "_count", m[2], null);
       double sum = find(after, m[1] + "_sum", m[2], null) - find(before, m[1] + "_sum", m[2], null);

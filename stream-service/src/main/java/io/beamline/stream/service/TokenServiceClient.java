@@ -1,8 +1,10 @@
 package io.beamline.stream.service;
 
+import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.beamline.platform.problem.ApiProblemException;
 import io.beamline.stream.config.StreamConfig;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
@@ -25,6 +27,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -53,6 +56,12 @@ public class TokenServiceClient {
   private final Timer authorizeTimer;
   private final Timer admitTimer;
   private final Context eventLoop;
+  private final AuthorizeBatcher batcher;
+  private final JavaType decisionList;
+
+  /** Set when token-service has no batch endpoint (an older one answered 404): singles only. */
+  private volatile boolean batchUnsupported;
+
   private volatile CachedKey cachedKey;
 
   /** The key file's contents, its modification time, and when that time was last looked at. */
@@ -73,6 +82,26 @@ public class TokenServiceClient {
     this.authorizeTimer = callTimer(metrics, "authorize");
     this.admitTimer = callTimer(metrics, "viewer-session");
     this.eventLoop = ((VertxInternal) vertx).createEventLoopContext();
+    this.decisionList = json.getTypeFactory().constructCollectionType(List.class, Decision.class);
+    DistributionSummary batchSizes =
+        DistributionSummary.builder("beamline.token.service.authorize.batch.size")
+            .description("Authorisation requests sent to token-service in one call")
+            .publishPercentiles(0.5, 0.99)
+            .register(metrics);
+    this.batcher =
+        new AuthorizeBatcher(
+            new AuthorizeBatcher.Transport() {
+              @Override
+              public CompletionStage<Decision> one(String body) {
+                return authorizeOne(body);
+              }
+
+              @Override
+              public CompletionStage<List<Decision>> many(List<String> bodies) {
+                return authorizeMany(bodies);
+              }
+            },
+            batchSizes::record);
     this.http =
         vertx.createHttpClient(
             new HttpClientOptions()
@@ -100,17 +129,30 @@ public class TokenServiceClient {
       return CompletableFuture.completedFuture(
           Decision.deny("invalid_request", "unwritable request: " + e.getMessage()));
     }
+    if (internalKeyOrNull() == null) {
+      return CompletableFuture.completedFuture(
+          Decision.deny("authorization_unavailable", "no internal key for token-service"));
+    }
+    long start = System.nanoTime();
+    // Several decisions asked for at once share calls (see AuthorizeBatcher).
+    return batcher
+        .authorize(body)
+        .whenComplete(
+            (decision, failure) ->
+                authorizeTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
+  }
+
+  /** One decision through {@code /internal/authorize}; never completes exceptionally. */
+  private CompletionStage<Decision> authorizeOne(String body) {
     String key = internalKeyOrNull();
     if (key == null) {
       return CompletableFuture.completedFuture(
           Decision.deny("authorization_unavailable", "no internal key for token-service"));
     }
-    long start = System.nanoTime();
     return call(HttpMethod.POST, "/internal/authorize", "Bearer " + key, body)
         .toCompletionStage()
         .handle(
             (answer, failure) -> {
-              authorizeTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
               if (failure != null) {
                 Log.errorf(
                     "token-service unreachable for an authorisation: %s", failure.getMessage());
@@ -128,6 +170,41 @@ public class TokenServiceClient {
                     answer.status(), oneLine(answer.body()));
               }
               return Decision.deny("authorization_unavailable", "token-service did not decide");
+            });
+  }
+
+  /**
+   * Several decisions through {@code /internal/authorize/batch}: a decision per request (null where
+   * token-service left it to the single endpoint), or null when the batch was not answered (the
+   * caller then asks for each alone). Never completes exceptionally.
+   */
+  private CompletionStage<List<Decision>> authorizeMany(List<String> bodies) {
+    String key = internalKeyOrNull();
+    if (key == null || batchUnsupported) {
+      return CompletableFuture.completedFuture(null);
+    }
+    String body = "[" + String.join(",", bodies) + "]";
+    return call(HttpMethod.POST, "/internal/authorize/batch", "Bearer " + key, body)
+        .toCompletionStage()
+        .handle(
+            (answer, failure) -> {
+              if (failure != null) {
+                Log.debugf("authorisation batch not answered: %s", failure.getMessage());
+              } else if (answer.status() == 200) {
+                try {
+                  return json.readValue(answer.body(), decisionList);
+                } catch (IOException e) {
+                  Log.errorf("token-service's decisions were unreadable: %s", e.getMessage());
+                }
+              } else if (answer.status() == 404) {
+                Log.info("token-service has no /internal/authorize/batch: one call per decision");
+                batchUnsupported = true;
+              } else {
+                // 401 until token-service has verified this key through the single endpoint.
+                Log.debugf(
+                    "authorisation batch answered %d: %s", answer.status(), oneLine(answer.body()));
+              }
+              return null;
             });
   }
 

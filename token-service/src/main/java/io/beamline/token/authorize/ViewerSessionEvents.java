@@ -15,6 +15,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -62,7 +64,15 @@ public class ViewerSessionEvents {
     loop =
         ConsumerLoop.start(
             "viewer-session-events",
-            () -> ConsumerSettings.of(bootstrapServers, service, service + "-viewer-sessions"),
+            () -> {
+              Properties settings =
+                  ConsumerSettings.of(bootstrapServers, service, service + "-viewer-sessions");
+              // Fewer, fuller fetches under a crowd of viewers: each fetch costs the broker and
+              // this loop a round trip; an event waits at most 50 ms longer.
+              settings.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, "32768");
+              settings.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50");
+              return settings;
+            },
             RETRY,
             new ConsumerLoop.Work() {
               @Override

@@ -44,6 +44,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.Date;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -370,6 +371,99 @@ class AuthorizeTest {
     create(accountKey, "/api/publish_token", body);
     viewer.put("clientIp", "198.51.100.3");
     assertDenied(viewer, "token_required");
+  }
+
+  @Test
+  void shouldDecideABatchAsOneByOneAndLeaveTheRestToTheSingleEndpoint() throws Exception {
+    String stream = "batch-" + UUID.randomUUID();
+    Map<String, Object> open = new LinkedHashMap<>();
+    open.put("label", "batch viewers");
+    open.put("streams", List.of(Map.of("streamName", stream, "isRegex", false)));
+    String viewers = create("/api/subscribe_token", open).getString("token");
+    Map<String, Object> bound = new LinkedHashMap<>(open);
+    bound.put("label", "batch bound");
+    bound.put("bindIpsOnUsage", 1);
+    String boundToken = create("/api/subscribe_token", bound).getString("token");
+
+    List<Map<String, Object>> requests =
+        List.of(
+            request("subscribe", stream, viewers, "192.0.2.60", null),
+            request("subscribe", "other-" + stream, viewers, "192.0.2.61", null),
+            request("subscribe", stream, viewers, "not-an-address", null),
+            // Binding a first address needs the database: left to the single endpoint.
+            request("subscribe", stream, boundToken, "192.0.2.62", null));
+    assertAllowed(requests.get(0)); // the single endpoint verifies the key for this instance
+
+    List<Map<String, Object>> batch =
+        given()
+            .auth()
+            .oauth2(internalKey)
+            .contentType("application/json")
+            .body(requests)
+            .post("/internal/authorize/batch")
+            .then()
+            .statusCode(200)
+            .extract()
+            .jsonPath()
+            .getList("$");
+    assertEquals(4, batch.size());
+    assertEquals(true, batch.get(0).get("allowed"));
+    assertEquals("stream_not_allowed", batch.get(1).get("reason"));
+    assertNull(batch.get(2), "a broken field is the single endpoint's to report");
+    assertNull(batch.get(3), "a decision that needs the database is the single endpoint's");
+    for (int i : new int[] {0, 1}) {
+      Map<String, Object> alone = authorize(requests.get(i)).then().extract().jsonPath().get("$");
+      assertEquals(alone, batch.get(i), "the same decision as alone: " + requests.get(i));
+    }
+    authorize(requests.get(2)).then().statusCode(400);
+    authorize(requests.get(3)).then().statusCode(200).body("allowed", equalTo(true));
+
+    given()
+        .contentType("application/json")
+        .body(requests)
+        .post("/internal/authorize/batch")
+        .then()
+        .statusCode(401)
+        .contentType("application/problem+json")
+        .body("reason", equalTo("internal_key_not_verified"));
+    given()
+        .auth()
+        .oauth2(operatorKey)
+        .contentType("application/json")
+        .body(requests)
+        .post("/internal/authorize/batch")
+        .then()
+        .statusCode(401);
+    given()
+        .auth()
+        .oauth2(internalKey)
+        .contentType("text/plain")
+        .body("[]")
+        .post("/internal/authorize/batch")
+        .then()
+        .statusCode(415)
+        .contentType("application/problem+json");
+    for (String body : new String[] {"{}", "[", "[1]", ""}) {
+      given()
+          .auth()
+          .oauth2(internalKey)
+          .contentType("application/json")
+          .body(body)
+          .post("/internal/authorize/batch")
+          .then()
+          .statusCode(400)
+          .contentType("application/problem+json")
+          .body("reason", equalTo("invalid_request"));
+    }
+    given()
+        .auth()
+        .oauth2(internalKey)
+        .contentType("application/json")
+        .body(Collections.nCopies(AuthorizeBatchRoute.MAX_ITEMS + 1, requests.get(0)))
+        .post("/internal/authorize/batch")
+        .then()
+        .statusCode(400)
+        .body("reason", equalTo("invalid_request"));
   }
 
   @Test
