@@ -20,6 +20,21 @@ public interface OutboxConfig {
   @WithDefault("500")
   int batchSize();
 
+  /**
+   * How far below the highest position it published the relay starts looking for unpublished rows;
+   * default {@code 1000}. Rows below that (committed late by a long transaction) wait for the next
+   * whole scan.
+   */
+  @WithDefault("1000")
+  long scanSlack();
+
+  /**
+   * How often the relay scans the whole outbox rather than from just below what it published last;
+   * default {@code 2s}.
+   */
+  @WithDefault("2s")
+  Duration wholeScanInterval();
+
   /** How long the relay waits for the broker to acknowledge a batch; default {@code 10s}. */
   @WithDefault("10s")
   Duration sendTimeout();

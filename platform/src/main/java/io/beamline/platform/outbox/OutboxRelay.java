@@ -13,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.interceptor.Interceptor;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.TypedQuery;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,6 +47,11 @@ public class OutboxRelay {
   private final Counter published;
   private final Counter failed;
   private ScheduledExecutorService executor;
+
+  // Only touched by the thread that holds the relay lock's transaction (the relay's own, or a
+  // test's direct relayBatch call); volatile for the hand-over between them.
+  private volatile long highestPublished = -1;
+  private volatile long lastWholeScanNanos;
 
   public OutboxRelay(
       EntityManager entityManager,
@@ -131,10 +137,29 @@ public class OutboxRelay {
     if (!Boolean.TRUE.equals(locked)) {
       return 0;
     }
-    List<OutboxEvent> batch =
-        entityManager
-            .createQuery(
+    long now = System.nanoTime();
+    boolean whole =
+        highestPublished < 0 || now - lastWholeScanNanos >= config.wholeScanInterval().toNanos();
+    // The rows published (or deleted) before stay in the indexes as dead entries until VACUUM,
+    // and a scan from the start steps over all of them: measured 16 ms for 500 rows behind 100,000
+    // deleted ones in a viewer storm. So the relay starts a little below what it published last;
+    // a row committed late with a lower position is found by the whole scan it makes every
+    // whole-scan-interval, so nothing is left behind.
+    TypedQuery<OutboxEvent> query =
+        whole
+            ? entityManager.createQuery(
                 "from OutboxEvent where publishedAt is null order by position", OutboxEvent.class)
+            : entityManager
+                .createQuery(
+                    "from OutboxEvent where publishedAt is null and position > :floor"
+                        + " order by position",
+                    OutboxEvent.class)
+                .setParameter("floor", highestPublished - config.scanSlack());
+    if (whole) {
+      lastWholeScanNanos = now;
+    }
+    List<OutboxEvent> batch =
+        query
             .setMaxResults(config.batchSize())
             // Read-only: no snapshot per row and no dirty check at commit; the outcome is written
             // by the statements in send().
@@ -177,6 +202,9 @@ public class OutboxRelay {
       recordFailure(batch.get(acks.size()), sendFailure);
     }
     int ok = acknowledged.size();
+    for (long position : acknowledged) {
+      highestPublished = Math.max(highestPublished, position);
+    }
     if (ok > 0 && config.retention().isZero()) {
       // No audit copy wanted: Kafka holds the events now.
       entityManager
@@ -193,6 +221,8 @@ public class OutboxRelay {
     }
     published.increment(ok);
     if (broken) {
+      // The rows that failed are retried first, before anything published after them.
+      highestPublished = -1;
       Log.warnf(
           "outbox relay: %d of %d events published, the rest stay queued (%s)",
           ok, batch.size(), sendFailure != null ? sendFailure.getMessage() : "broker did not ack");
