@@ -14,8 +14,11 @@ import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -39,6 +42,12 @@ public class ViewerSessionEvents {
 
   private final ViewerSessions sessions;
   private final TokenIndex index;
+  private final TokenStore store;
+
+  /** Unknown token ids looked up in the database, and when (only the consumer thread uses it). */
+  private final Map<Long, Long> unknownLookedUp = new HashMap<>();
+
+  private static final long UNKNOWN_RECHECK_NANOS = TimeUnit.MINUTES.toNanos(1);
   private final AuthorizeConfig config;
   private final DeadLetters deadLetters;
   private final String bootstrapServers;
@@ -48,12 +57,14 @@ public class ViewerSessionEvents {
   public ViewerSessionEvents(
       ViewerSessions sessions,
       TokenIndex index,
+      TokenStore store,
       AuthorizeConfig config,
       DeadLetters deadLetters,
       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
       @ConfigProperty(name = "quarkus.application.name") String service) {
     this.sessions = sessions;
     this.index = index;
+    this.store = store;
     this.config = config;
     this.deadLetters = deadLetters;
     this.bootstrapServers = bootstrapServers;
@@ -151,11 +162,30 @@ public class ViewerSessionEvents {
   }
 
   /**
-   * A session counts against its token only when the event's account owns that token; a token this
-   * instance does not know (deleted since) has no cap left to count against.
+   * A session counts against its token only when the event's account owns that token; a token the
+   * database does not have (deleted since) has no cap left to count against.
    */
   private boolean ownsToken(ViewerSessionEvent event) {
     TokenRules token = index.subscribe(event.tokenId());
+    if (token == null && mayLookUp(event.tokenId())) {
+      // Created on another instance a moment ago, before its token event reached this one's index.
+      store.reload(event.tokenId());
+      token = index.subscribe(event.tokenId());
+    }
     return token != null && token.accountId().equals(event.accountId());
+  }
+
+  /** At most one database look-up a minute per unknown token id (its viewers may be many). */
+  private boolean mayLookUp(long tokenId) {
+    long now = System.nanoTime();
+    Long last = unknownLookedUp.get(tokenId);
+    if (last != null && now - last < UNKNOWN_RECHECK_NANOS) {
+      return false;
+    }
+    if (unknownLookedUp.size() >= 10_000) {
+      unknownLookedUp.clear();
+    }
+    unknownLookedUp.put(tokenId, now);
+    return true;
   }
 }

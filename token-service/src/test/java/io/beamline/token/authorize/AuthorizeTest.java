@@ -628,6 +628,28 @@ class AuthorizeTest {
   }
 
   @Test
+  void viewerEventsOfATokenNotYetInThisInstancesIndexAreRecorded() throws Exception {
+    String stream = "unindexed-viewers-" + UUID.randomUUID();
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("label", "made elsewhere");
+    body.put("streams", List.of(Map.of("streamName", stream, "isRegex", false)));
+    long id = create("/api/subscribe_token", body).getLong("id");
+    String account = accountOf(id);
+    // As if another instance had created it a moment ago: the row exists, this index lacks it.
+    index.remove(TokenRef.subscribe(id), 0);
+    assertNull(index.subscribe(id));
+    String session = "unindexed-" + UUID.randomUUID();
+    try (KafkaProducer<String, String> producer = eventProducer()) {
+      send(
+          producer,
+          Topics.VIEWER_JOINED,
+          joinedEvent(account, stream, session, id, Instant.now(), false));
+    }
+    await().atMost(Duration.ofSeconds(20)).until(() -> "live".equals(sessionState(session)));
+    assertEquals(account, index.subscribe(id).accountId(), "the token was read into the index");
+  }
+
+  @Test
   void viewerEventsRecordSessionsOnceThatCountAgainstACapSetLater() throws Exception {
     String stream = "evented-viewers-" + UUID.randomUUID();
     Map<String, Object> body = new LinkedHashMap<>();
