@@ -40,6 +40,7 @@ public final class MediaStack {
   private String tokenServiceUrl;
   private String streamServiceUrl;
   private MediaNode mediaNode;
+  private final String mediaJwtSecret = randomKey();
 
   private MediaStack(Path dir) {
     this.dir = dir;
@@ -101,6 +102,11 @@ public final class MediaStack {
     return read(internalKeyFile());
   }
 
+  /** The media JWT key of its stream-service, which every further instance must share. */
+  public String mediaJwtSecret() {
+    return mediaJwtSecret;
+  }
+
   private void boot() {
     Postgres postgres = BeamlineInfraResource.postgres();
     KafkaBroker kafka = BeamlineInfraResource.kafka();
@@ -142,7 +148,7 @@ public final class MediaStack {
     streamEnv.put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", jwksUrl());
     streamEnv.put("BEAMLINE_STREAM_TOKEN_SERVICE_URL", tokenServiceUrl);
     streamEnv.put("BEAMLINE_STREAM_TOKEN_SERVICE_INTERNAL_KEY_FILE", internalKeyFile().toString());
-    streamEnv.put("BEAMLINE_STREAM_MEDIA_JWT_SECRET", randomKey());
+    streamEnv.put("BEAMLINE_STREAM_MEDIA_JWT_SECRET", mediaJwtSecret);
     streamEnv.put("BEAMLINE_STREAM_MEDIA_NODE_RTMP_URL", mediaNode.rtmpUrl());
     streamEnv.put("BEAMLINE_STREAM_MEDIA_NODE_HLS_URL", mediaNode.httpUrl());
     streamEnv.put("BEAMLINE_STREAM_MEDIA_NODE_CONTROL_URL", mediaNode.controlUrl());
