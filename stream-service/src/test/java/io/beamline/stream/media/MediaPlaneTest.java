@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.beamline.devstack.test.BeamlineInfraResource;
+import io.beamline.devstack.test.TestMedia;
 import io.beamline.events.Topics;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -919,30 +920,7 @@ class MediaPlaneTest {
 
   /** ffmpeg publishing 60 s of lavfi {@code video} (and a tone when {@code audio}). */
   private static Process publishTo(String url, String video, boolean audio) throws IOException {
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                "ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi", "-i", video));
-    if (audio) {
-      command.addAll(List.of("-f", "lavfi", "-i", "sine=frequency=440"));
-    }
-    command.addAll(
-        List.of(
-            "-t",
-            "60",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-tune",
-            "zerolatency",
-            "-g",
-            "15"));
-    if (audio) {
-      command.addAll(List.of("-c:a", "aac"));
-    }
-    command.addAll(List.of("-f", "flv", url));
-    return startLogged("ffmpeg-", command);
+    return startLogged("ffmpeg-", TestMedia.publishCommand(url, video, audio, 60, 15));
   }
 
   /** ffmpeg publishing 60 s of sound only (a second language, say). */

@@ -11,8 +11,8 @@ import io.beamline.devstack.Ports;
 import io.beamline.devstack.test.BeamlineInfraResource;
 import io.beamline.devstack.test.MediaStack;
 import io.beamline.devstack.test.ServiceProcess;
+import io.beamline.devstack.test.TestMedia;
 import io.beamline.events.Topics;
-import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -40,6 +40,7 @@ class MultiNodeIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final Duration PROBE = Duration.ofSeconds(15);
 
   private static MediaStack stack;
   private static MediaNode euNode;
@@ -128,7 +129,10 @@ class MultiNodeIT {
     assertEquals("eu", publish.get("clusterId").asText(), publish.toString());
     String publishUrl = publish.get("urls").get(0).asText();
     assertTrue(publishUrl.startsWith(euNode.rtmpUrl() + "/" + stream + "?jwt="), publishUrl);
-    media.add(ffmpeg("publisher", publishCommand(publishUrl)));
+    media.add(
+        TestMedia.start(
+            TestMedia.publishCommand(publishUrl, "testsrc=size=320x240:rate=15", true, 60, 15),
+            Path.of("target/multi-node-it/publisher.log")));
 
     String account = publish.get("streamAccountId").asText();
     await()
@@ -152,8 +156,10 @@ class MultiNodeIT {
       String hls = url(watch, "hls");
       assertTrue(rtmp.startsWith(euNode.rtmpUrl() + "/"), rtmp);
       assertTrue(hls.startsWith(euNode.httpUrl() + "/"), hls);
-      assertEquals("h264", probe(rtmp), "RTMP from the eu node via " + instance);
-      assertEquals("h264", probe(hls), "HLS from the eu node via " + instance);
+      assertEquals(
+          List.of("h264"), TestMedia.codecs(rtmp, "v:0", PROBE), "RTMP from eu via " + instance);
+      assertEquals(
+          List.of("h264"), TestMedia.codecs(hls, "v:0", PROBE), "HLS from eu via " + instance);
     }
 
     // Every viewer-joined of the stream names the eu cluster and node.
@@ -240,76 +246,5 @@ class MultiNodeIT {
       }
     }
     throw new AssertionError("no " + protocol + " URL in " + director);
-  }
-
-  /** The distinct codecs of the video streams ffprobe finds at {@code url}. */
-  private static String probe(String url) throws Exception {
-    Process p =
-        new ProcessBuilder(
-                "ffprobe",
-                "-v",
-                "error",
-                "-rw_timeout",
-                "15000000",
-                "-select_streams",
-                "v:0",
-                "-show_entries",
-                "stream=codec_name",
-                "-of",
-                "csv=p=0",
-                url)
-            .redirectErrorStream(true)
-            .start();
-    assertTrue(p.waitFor(30, TimeUnit.SECONDS), "ffprobe finished: " + url);
-    // An HLS master playlist lists its variant once per program: the distinct codecs.
-    return String.join(
-        ",",
-        new String(p.getInputStream().readAllBytes())
-            .lines()
-            .map(String::strip)
-            .filter(line -> !line.isEmpty())
-            .distinct()
-            .toList());
-  }
-
-  private static List<String> publishCommand(String url) {
-    return List.of(
-        "ffmpeg",
-        "-hide_banner",
-        "-loglevel",
-        "error",
-        "-re",
-        "-f",
-        "lavfi",
-        "-i",
-        "testsrc=size=320x240:rate=15",
-        "-f",
-        "lavfi",
-        "-i",
-        "sine=frequency=440",
-        "-t",
-        "60",
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        "-tune",
-        "zerolatency",
-        "-g",
-        "15",
-        "-c:a",
-        "aac",
-        "-f",
-        "flv",
-        url);
-  }
-
-  private static Process ffmpeg(String name, List<String> command) throws Exception {
-    Path log = Path.of("target/multi-node-it/" + name + ".log").toAbsolutePath();
-    return new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-        .start();
   }
 }
