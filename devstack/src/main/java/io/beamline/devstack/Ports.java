@@ -5,9 +5,12 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 
 /** Picks ephemeral loopback ports and checks that configured ports are free, without blocking. */
@@ -20,17 +23,55 @@ public final class Ports {
   // row once the probing socket is closed, and two components must never get the same one.
   private static final Set<Integer> HANDED_OUT = new LinkedHashSet<>();
 
+  private static final int PICK_LOW = 20000;
+  private static final int PICK_HIGH = 32767;
+  private static final Random RANDOM = new Random();
+
   private Ports() {}
+
+  private static void remember(int port) {
+    HANDED_OUT.add(port);
+    if (HANDED_OUT.size() > 1000) {
+      HANDED_OUT.remove(HANDED_OUT.iterator().next());
+    }
+  }
+
+  /** The kernel's range of ports for outgoing connections (Linux), or null when unknown. */
+  private static int[] ephemeralRange() {
+    try {
+      // Line by line: Files.readString trusts the size procfs reports and returned "3" here.
+      String[] range =
+          Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
+              .get(0)
+              .trim()
+              .split("\\s+");
+      return new int[] {Integer.parseInt(range[0]), Integer.parseInt(range[1])};
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
 
   /** A port that was free a moment ago and has not been handed out by this JVM before. */
   public static synchronized int freePort() {
+    // Below the kernel's ephemeral range when there is room: a port from that range can be taken,
+    // between the pick and the bind, as the local port of an outgoing connection (seen once:
+    // S3Proxy found its port used by a connection made while Kafka and PostgreSQL started).
+    int[] ephemeral = ephemeralRange();
+    int high = ephemeral == null ? -1 : Math.min(PICK_HIGH, ephemeral[0] - 1);
+    if (high - PICK_LOW >= 1000) {
+      for (int attempt = 0; attempt < 200; attempt++) {
+        int port = PICK_LOW + RANDOM.nextInt(high - PICK_LOW + 1);
+        if (!HANDED_OUT.contains(port) && isFree(port)) {
+          remember(port);
+          return port;
+        }
+      }
+    }
     for (int attempt = 0; attempt < 50; attempt++) {
       try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(LOOPBACK))) {
         int port = socket.getLocalPort();
-        if (HANDED_OUT.add(port)) {
-          if (HANDED_OUT.size() > 1000) {
-            HANDED_OUT.remove(HANDED_OUT.iterator().next());
-          }
+        if (!HANDED_OUT.contains(port)) {
+          remember(port);
           return port;
         }
       } catch (IOException e) {

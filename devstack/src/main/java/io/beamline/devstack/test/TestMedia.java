@@ -20,7 +20,7 @@ public final class TestMedia {
    * ffmpeg publishing {@code seconds} of the lavfi test pattern {@code video} (e.g. {@code
    * testsrc=size=320x240:rate=15}) and, with {@code audio}, a 440 Hz tone to the RTMP {@code url},
    * at real-time speed, H.264 with a keyframe every {@code keyframeEvery} frames and AAC, as a
-   * user's encoder would.
+   * user's encoder would; {@code seconds} of 0 or less publishes until the process is stopped.
    */
   public static List<String> publishCommand(
       String url, String video, boolean audio, int seconds, int keyframeEvery) {
@@ -31,10 +31,11 @@ public final class TestMedia {
     if (audio) {
       command.addAll(List.of("-f", "lavfi", "-i", "sine=frequency=440"));
     }
+    if (seconds > 0) {
+      command.addAll(List.of("-t", Integer.toString(seconds)));
+    }
     command.addAll(
         List.of(
-            "-t",
-            Integer.toString(seconds),
             "-c:v",
             "libx264",
             "-preset",
