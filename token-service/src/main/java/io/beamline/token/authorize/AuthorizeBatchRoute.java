@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import io.beamline.platform.problem.Problem;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.buffer.Buffer;
@@ -20,7 +21,6 @@ import jakarta.enterprise.event.Observes;
 import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -161,11 +161,12 @@ public class AuthorizeBatchRoute {
   private void problem(
       RoutingContext context, int status, String reason, String detail, String cause) {
     List<Problem.FieldError> errors =
-        cause == null ? List.of() : Arrays.asList(new Problem.FieldError("body", cause));
+        cause == null ? List.of() : List.of(new Problem.FieldError("body", cause));
     Problem problem =
         new Problem(
             URI.create("https://beamline.io/problems/" + reason.replace('_', '-')),
-            reason.replace('_', ' '),
+            // The HTTP reason phrase, as every other problem of the platform has.
+            HttpResponseStatus.valueOf(status).reasonPhrase(),
             status,
             detail,
             URI.create(PATH),

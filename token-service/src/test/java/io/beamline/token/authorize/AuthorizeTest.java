@@ -425,6 +425,7 @@ class AuthorizeTest {
         .then()
         .statusCode(401)
         .contentType("application/problem+json")
+        .body("title", equalTo("Unauthorized"))
         .body("reason", equalTo("internal_key_not_verified"));
     given()
         .auth()
