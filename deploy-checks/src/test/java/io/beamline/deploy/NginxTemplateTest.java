@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -55,6 +56,23 @@ class NginxTemplateTest {
             "proxy_pass ${STREAM_SERVICE_URL}/media/nginx/hls-auth?key=${MEDIA_CALLBACK_KEY};"));
     assertTrue(template.contains("rtmp_stat all;"));
     assertTrue(template.contains("rtmp_control all;"));
+  }
+
+  @Test
+  void renditionPlaylistsComeFromStreamServiceInBothTemplates() throws IOException {
+    for (String path :
+        List.of(
+            "media-node/nginx.conf.template",
+            "devstack/src/main/resources/io/beamline/devstack/media-node/nginx.conf.template")) {
+      String template = Files.readString(RepoFiles.resolve(path));
+      int rendition = template.indexOf("location ~ ^/hls/[^/]+/r[va]-[A-Za-z0-9-]+\\.m3u8$ {");
+      int files = template.indexOf("location ~ ^/hls/[^/]+/([A-Za-z0-9_-]+\\.(m3u8|ts))$ {");
+      assertTrue(rendition > 0 && files > 0, path);
+      // nginx tries regex locations in order: the file location would match a rendition's name.
+      assertTrue(rendition < files, path + ": the rendition location must come first");
+      assertTrue(template.contains("/media/nginx/hls-rendition?key="), path);
+      assertTrue(template.contains("location ~ ^/hls-files/([A-Za-z0-9_]+\\.m3u8)$ {"), path);
+    }
   }
 
   @Test

@@ -35,12 +35,11 @@ public final class HlsMasterPlaylist {
    * @param liveBestFirst the stream's live feeds, highest priority first
    */
   public static Optional<String> write(List<Feed> liveBestFirst, String sourceId) {
-    List<Feed> pictures = liveBestFirst.stream().filter(f -> !f.audioOnly()).toList();
-    Optional<Feed> served = StreamLifecycle.servedFeed(pictures, sourceId);
-    if (served.isEmpty()) {
+    List<Feed> variants = variantsOf(liveBestFirst, sourceId);
+    if (variants.isEmpty()) {
       return Optional.empty();
     }
-    List<Feed> variants = variants(pictures, served.get());
+    boolean simulcast = variants.get(0).simulcastId != null;
     Map<String, Feed> audio = new LinkedHashMap<>();
     for (Feed feed : liveBestFirst) {
       if (feed.audioOnly()) {
@@ -65,7 +64,7 @@ public final class HlsMasterPlaylist {
           m3u8.append(",LANGUAGE=\"").append(name).append('"');
         }
         m3u8.append(",DEFAULT=NO,AUTOSELECT=YES,URI=\"")
-            .append(rendition.getValue().id)
+            .append(HlsRendition.audio(name).fileName())
             .append(".m3u8\"\n");
       }
     }
@@ -84,9 +83,32 @@ public final class HlsMasterPlaylist {
       if (!audio.isEmpty()) {
         m3u8.append(",AUDIO=\"").append(AUDIO_GROUP).append('"');
       }
-      m3u8.append('\n').append(variant.id).append(".m3u8\n");
+      m3u8.append('\n').append(playlistName(variant, sourceId, simulcast)).append(".m3u8\n");
     }
     return Optional.of(m3u8.toString());
+  }
+
+  /**
+   * The media playlist a variant is listed with: its rendition's, which follows the stream through
+   * failovers; the feed's own while a simulcast layer's size is not known yet (sizes tell layers
+   * apart; the node reports them within a {@code /stat} reading).
+   */
+  private static String playlistName(Feed variant, String sourceId, boolean simulcast) {
+    if (simulcast && (variant.videoWidth == null || variant.videoHeight == null)) {
+      return variant.id;
+    }
+    return HlsRendition.picture(sourceId, variant, simulcast).fileName();
+  }
+
+  /**
+   * The picture variants viewers of {@code sourceId} (null: the main source) are offered: the
+   * served feed's simulcast layers, or the served feed alone; empty when no picture is live.
+   */
+  static List<Feed> variantsOf(List<Feed> liveBestFirst, String sourceId) {
+    List<Feed> pictures = liveBestFirst.stream().filter(f -> !f.audioOnly()).toList();
+    return StreamLifecycle.servedFeed(pictures, sourceId)
+        .map(served -> variants(pictures, served))
+        .orElse(List.of());
   }
 
   /**

@@ -1,5 +1,7 @@
 package io.beamline.stream.media;
 
+import java.util.Optional;
+
 /** What stream-service can ask a media node to do; one implementation per media server. */
 public interface MediaNodeControl {
 
@@ -14,4 +16,7 @@ public interface MediaNodeControl {
 
   /** Disconnects one viewer connection of a feed. */
   void dropViewer(String feedId, String mediaClientId);
+
+  /** The HLS media playlist the node writes for a feed; empty when it has none (yet). */
+  Optional<String> mediaPlaylist(String feedId);
 }

@@ -114,7 +114,11 @@ class MediaPlaneTest {
     String hls = url(director, "hls");
     String rtmp = url(director, "rtmp");
     assertTrue(hls.endsWith("/master.m3u8"), hls);
-    assertTrue(text(hls).contains("\n" + feedId + ".m3u8\n"), "the master names the feed");
+    // The master names the main rendition, whose media playlist is the feed's segments.
+    assertTrue(text(hls).contains("\nrv-main-any.m3u8\n"), text(hls));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> textIfServed(firstRendition(hls)).contains("\n" + feedId + "-"));
 
     assertTrue(probe(rtmp).contains("h264"), "RTMP playback through the Director's URL");
     await().atMost(Duration.ofSeconds(20)).until(() -> probe(hls).contains("h264"));
@@ -122,6 +126,8 @@ class MediaPlaneTest {
     // A forged grant never reaches the files: nginx asks stream-service, which refuses.
     String forged = hls.replaceFirst("/hls/[^/]+/", "/hls/not-a-grant/");
     assertEquals(403, get(forged));
+    assertEquals(403, get(forged.replace("master.m3u8", "rv-main-any.m3u8")));
+    assertEquals(403, get(forged.replace("master.m3u8", feedId + ".m3u8")));
 
     // RTMP viewers leave with their connection, HLS viewers after the idle timeout (4 s here).
     List<JsonNode> left = awaitEvents(Topics.VIEWER_LEFT, "cam-a", 2, Duration.ofSeconds(30));
@@ -411,10 +417,22 @@ class MediaPlaneTest {
       assertEquals(0, stats.get("bytesOut").asLong(), stats.toString());
     }
 
+    // An HLS player already running when the primary dies, and its rendition's media playlist.
+    String hlsMaster = url(subscribeTo("cam-backup", null), "hls");
+    String rendition = firstRendition(hlsMaster);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> textIfServed(rendition).contains(primaryFeed + "-"));
+    Path progress = Files.createTempFile(Path.of("target"), "hls-player-", ".progress");
+    Process player = hlsPlayer(hlsMaster, progress);
+    await().atMost(Duration.ofSeconds(30)).until(() -> frames(progress) > 15);
+    long sequenceBefore = mediaSequence(text(rendition));
+
     Instant killed = Instant.now();
     primary.destroyForcibly();
     JsonNode switched =
         awaitEvents(Topics.SOURCE_SWITCHED, "cam-backup", 1, Duration.ofSeconds(10)).get(0);
+    long framesAtSwitch = frames(progress);
     assertEquals(primaryFeed, switched.get("fromFeedId").asText());
     assertEquals(backupFeed, switched.get("toFeedId").asText());
     long afterKillMs =
@@ -422,6 +440,26 @@ class MediaPlaneTest {
     System.out.printf(
         "[media-plane] source-switched %d ms after the primary was killed%n", afterKillMs);
     assertTrue(afterKillMs < 1000, "source-switched " + afterKillMs + " ms after the kill");
+
+    // The same rendition URL now serves the backup's segments, numbered on from the primary's,
+    // and the running player goes on playing without reloading the master: 6 s of pictures more
+    // than it had at the switch (the dead primary left it at most its last segment).
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> textIfServed(rendition).contains(backupFeed + "-"));
+    String afterSwitch = text(rendition);
+    assertFalse(afterSwitch.contains(primaryFeed), afterSwitch);
+    assertTrue(afterSwitch.contains("#EXT-X-DISCONTINUITY-SEQUENCE:"), afterSwitch);
+    assertTrue(
+        mediaSequence(afterSwitch) > sequenceBefore, sequenceBefore + " then " + afterSwitch);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> frames(progress) >= framesAtSwitch + 90 || !player.isAlive());
+    assertTrue(player.isAlive(), "the HLS player stopped at the failover");
+    System.out.printf(
+        "[media-plane] HLS player: %d frames at the switch, %d now%n",
+        framesAtSwitch, frames(progress));
+    player.destroy();
 
     // The reader of the dead feed is disconnected, asks again and is given the backup.
     assertTrue(reader.waitFor(10, TimeUnit.SECONDS), "the reader of the dead feed was dropped");
@@ -440,8 +478,9 @@ class MediaPlaneTest {
                     .extract()
                     .asString())
             .get("data");
-    String master = text(url(director, "hls"));
-    assertTrue(master.contains(backupFeed) && !master.contains(primaryFeed), master);
+    String newRendition = firstRendition(url(director, "hls"));
+    assertTrue(text(newRendition).contains(backupFeed + "-"), text(newRendition));
+    assertFalse(text(newRendition).contains(primaryFeed), text(newRendition));
     assertTrue(probe(url(director, "rtmp")).contains("h264"));
     List<String> order =
         events(Topics.FEED_ENDED, "cam-backup").stream()
@@ -991,6 +1030,64 @@ class MediaPlaneTest {
             "-"));
   }
 
+  /** An HLS player: ffmpeg reading the master playlist, its progress (frames) in a file. */
+  private static Process hlsPlayer(String masterUrl, Path progress) throws IOException {
+    return startLogged(
+        "hls-player-",
+        List.of(
+            "ffmpeg",
+            "-hide_banner",
+            "-loglevel",
+            "warning",
+            "-rw_timeout",
+            "30000000",
+            "-i",
+            masterUrl,
+            "-map",
+            "0:v:0",
+            "-c",
+            "copy",
+            "-f",
+            "null",
+            "-",
+            "-stats_period",
+            "0.25",
+            "-progress",
+            progress.toString()));
+  }
+
+  /** The frames an ffmpeg with {@code -progress} has reported so far. */
+  private static long frames(Path progress) throws IOException {
+    long frames = 0;
+    for (String line : Files.readAllLines(progress)) {
+      if (line.matches("frame=\\s*\\d+")) { // a line being written is skipped
+        frames = Long.parseLong(line.substring(6).strip());
+      }
+    }
+    return frames;
+  }
+
+  /** The URL of the first variant a master playlist lists (a rendition's media playlist). */
+  private static String firstRendition(String masterUrl) throws Exception {
+    String master = text(masterUrl);
+    for (String line : master.split("\n")) {
+      if (!line.isBlank() && !line.startsWith("#")) {
+        assertTrue(line.matches("rv-[A-Za-z0-9-]+\\.m3u8"), master);
+        return URI.create(masterUrl).resolve(line.strip()).toString();
+      }
+    }
+    throw new AssertionError("no variant in " + master);
+  }
+
+  private static long mediaSequence(String playlist) {
+    for (String line : playlist.split("\n")) {
+      if (line.startsWith("#EXT-X-MEDIA-SEQUENCE:")) {
+        return Long.parseLong(line.substring(22).strip());
+      }
+    }
+    throw new AssertionError("no media sequence in " + playlist);
+  }
+
   private static JsonNode awaitFeeds(String streamName, int feeds) {
     await()
         .atMost(Duration.ofSeconds(20))
@@ -1115,6 +1212,14 @@ class MediaPlaneTest {
             HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(200, response.statusCode(), url);
     return response.body();
+  }
+
+  /** The body when served (200), else empty: a feed's playlist appears with its first segment. */
+  private static String textIfServed(String url) throws Exception {
+    HttpResponse<String> response =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+    return response.statusCode() == 200 ? response.body() : "";
   }
 
   private static int get(String url) throws Exception {

@@ -1,6 +1,7 @@
 package io.beamline.stream.media.nginx;
 
 import io.beamline.stream.config.StreamConfig;
+import io.beamline.stream.media.HlsRenditions;
 import io.beamline.stream.media.MediaAnswer;
 import io.beamline.stream.media.MediaGateway;
 import io.beamline.stream.media.PublishAttempt;
@@ -34,11 +35,17 @@ public class NginxCallbackResource {
   private static final Pattern MASTER_URI =
       Pattern.compile("^/hls/([^/?]+)/master\\.m3u8(?:\\?(.*))?$");
 
+  private static final Pattern RENDITION_URI =
+      Pattern.compile("^/hls/([^/?]+)/(r[va]-[A-Za-z0-9-]+)\\.m3u8(?:\\?.*)?$");
+
   private final MediaGateway gateway;
+  private final HlsRenditions renditions;
   private final StreamConfig.MediaNode node;
 
-  public NginxCallbackResource(MediaGateway gateway, StreamConfig config) {
+  public NginxCallbackResource(
+      MediaGateway gateway, HlsRenditions renditions, StreamConfig config) {
     this.gateway = gateway;
+    this.renditions = renditions;
     this.node = config.mediaNode();
   }
 
@@ -154,6 +161,27 @@ public class NginxCallbackResource {
     MediaGateway.Playlist playlist =
         gateway.hlsMaster(
             m.group(1), clientIp, sourceId == null || sourceId.isBlank() ? null : sourceId);
+    return playlist.status() == 200
+        ? Response.ok(playlist.text()).type("application/vnd.apple.mpegurl").build()
+        : Response.status(playlist.status()).build();
+  }
+
+  @GET
+  @Path("/hls-rendition")
+  @Operation(
+      summary =
+          "HLS media playlist of a rendition: the feed that carries it now, continuous across"
+              + " failovers")
+  public Response hlsRendition(
+      @HeaderParam("X-Original-URI") String uri, @HeaderParam("X-Real-IP") String clientIp) {
+    if (uri == null || clientIp == null) {
+      return Response.status(403).build();
+    }
+    Matcher m = RENDITION_URI.matcher(uri);
+    if (!m.matches()) {
+      return Response.status(403).build();
+    }
+    MediaGateway.Playlist playlist = renditions.playlist(m.group(1), m.group(2), clientIp);
     return playlist.status() == 200
         ? Response.ok(playlist.text()).type("application/vnd.apple.mpegurl").build()
         : Response.status(playlist.status()).build();

@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 
 /** Drives an nginx-rtmp node through its {@code /control} endpoint. */
 @ApplicationScoped
@@ -46,6 +47,26 @@ public class NginxControl implements MediaNodeControl {
             + enc(feedId)
             + "&clientid="
             + enc(mediaClientId));
+  }
+
+  @Override
+  public Optional<String> mediaPlaylist(String feedId) {
+    HttpRequest request =
+        HttpRequest.newBuilder(
+                URI.create(node.controlUrl() + "/hls-files/" + enc(feedId) + ".m3u8"))
+            .timeout(Duration.ofSeconds(1))
+            .GET()
+            .build();
+    try {
+      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      return response.statusCode() == 200 ? Optional.of(response.body()) : Optional.empty();
+    } catch (java.io.IOException e) {
+      Log.warnf("media node %s: no playlist of feed %s: %s", node.id(), feedId, e.getMessage());
+      return Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    }
   }
 
   private void send(String pathAndQuery) {
