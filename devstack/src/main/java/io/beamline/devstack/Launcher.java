@@ -307,6 +307,7 @@ public final class Launcher {
               .portSettings(
                   "BEAMLINE_RTMP_PORT", "BEAMLINE_MEDIA_HTTP_PORT", "BEAMLINE_MEDIA_CONTROL_PORT")
               .callbackUrl("http://127.0.0.1:" + settings.servicePort(serviceNamed(STREAM_SERVICE)))
+              .trafficLog("127.0.0.1:" + mediaPorts.trafficLog())
               .rtmpModule(
                   System.getenv()
                       .getOrDefault("BEAMLINE_NGINX_RTMP_MODULE", MediaNode.DEFAULT_RTMP_MODULE))
@@ -402,6 +403,10 @@ public final class Launcher {
         env.put("BEAMLINE_STREAM_MEDIA_NODE_HLS_URL", mediaNode.httpUrl());
         env.put("BEAMLINE_STREAM_MEDIA_NODE_CONTROL_URL", mediaNode.controlUrl());
         env.put("BEAMLINE_STREAM_MEDIA_NODE_CALLBACK_KEY", mediaNode.callbackKey());
+        env.put(
+            "BEAMLINE_STREAM_MEDIA_NODE_TRAFFIC_LOG_PORT",
+            Integer.toString(mediaPorts.trafficLog()));
+        env.put("BEAMLINE_STREAM_MEDIA_NODE_TRAFFIC_LOG_HOST", Ports.LOOPBACK);
       }
     }
     if (service.name().equals(RECORDING_SERVICE)) {
@@ -807,14 +812,17 @@ public final class Launcher {
 
   /**
    * Ports of the media node stream-service drives: {@code BEAMLINE_RTMP_PORT} (1935), {@code
-   * BEAMLINE_MEDIA_HTTP_PORT} (8086, HLS) and {@code BEAMLINE_MEDIA_CONTROL_PORT} (8087).
+   * BEAMLINE_MEDIA_HTTP_PORT} (8086, HLS), {@code BEAMLINE_MEDIA_CONTROL_PORT} (8087), and the UDP
+   * port stream-service receives the node's HLS traffic log on, {@code
+   * BEAMLINE_MEDIA_TRAFFIC_LOG_PORT} (8087: UDP, beside the node's TCP control port).
    */
-  record MediaPorts(int rtmp, int http, int control) {
+  record MediaPorts(int rtmp, int http, int control, int trafficLog) {
     static MediaPorts from(Map<String, String> env) {
       return new MediaPorts(
           Settings.port(env, "BEAMLINE_RTMP_PORT", 1935),
           Settings.port(env, "BEAMLINE_MEDIA_HTTP_PORT", 8086),
-          Settings.port(env, "BEAMLINE_MEDIA_CONTROL_PORT", 8087));
+          Settings.port(env, "BEAMLINE_MEDIA_CONTROL_PORT", 8087),
+          Settings.port(env, "BEAMLINE_MEDIA_TRAFFIC_LOG_PORT", 8087));
     }
   }
 

@@ -34,6 +34,7 @@ public final class MediaNode extends ManagedProcess {
   private final int controlPort;
   private final String callbackUrl;
   private final String callbackKey;
+  private final String trafficLog;
   private final String nginx;
   private final String rtmpModule;
   private final Duration startTimeout;
@@ -46,6 +47,7 @@ public final class MediaNode extends ManagedProcess {
     this.controlPort = b.controlPort > 0 ? b.controlPort : Ports.freePort();
     this.callbackUrl = stripSlash(b.callbackUrl);
     this.callbackKey = b.callbackKey != null ? b.callbackKey : randomKey();
+    this.trafficLog = b.trafficLog;
     this.nginx = b.nginx;
     this.rtmpModule = b.rtmpModule;
     this.startTimeout = b.startTimeout;
@@ -109,6 +111,11 @@ public final class MediaNode extends ManagedProcess {
         .replace("@RTMP_PORT@", Integer.toString(rtmpPort))
         .replace("@HTTP_PORT@", Integer.toString(httpPort))
         .replace("@CONTROL_PORT@", Integer.toString(controlPort))
+        .replace(
+            "@TRAFFIC_LOG@",
+            trafficLog == null
+                ? "off"
+                : "syslog:server=" + trafficLog + ",tag=beamline_hls,nohostname beamline_hls")
         .replace("@CALLBACK_URL@", callbackUrl)
         .replace("@CALLBACK_KEY@", callbackKey);
   }
@@ -242,6 +249,7 @@ public final class MediaNode extends ManagedProcess {
     private int controlPort;
     private String callbackUrl;
     private String callbackKey;
+    private String trafficLog;
     private Path dataDir;
     private Path logFile;
     private Path runDir;
@@ -275,13 +283,22 @@ public final class MediaNode extends ManagedProcess {
       return this;
     }
 
-    /** Data directory (config, HLS segments); default a temporary one deleted on close. */
+    /**
+     * Where the node sends its HLS traffic log ({@code host:port}, UDP syslog): stream-service's
+     * {@code BEAMLINE_STREAM_MEDIA_NODE_TRAFFIC_LOG_PORT}. Default: none (HLS bytes not measured).
+     */
+    public Builder trafficLog(String hostAndPort) {
+      this.trafficLog = hostAndPort;
+      return this;
+    }
+
     /** The callback key (URL-safe characters only); default: a random one. */
     public Builder callbackKey(String callbackKey) {
       this.callbackKey = callbackKey;
       return this;
     }
 
+    /** Data directory (config, HLS segments); default a temporary one deleted on close. */
     public Builder dataDir(Path dataDir) {
       this.dataDir = dataDir;
       return this;

@@ -137,9 +137,11 @@ public final class MediaStack {
 
     int streamPort = Ports.freePort();
     streamServiceUrl = "http://127.0.0.1:" + streamPort;
+    int trafficLogPort = Ports.freePort(); // UDP; free for TCP is free enough for a test
     mediaNode =
         MediaNode.builder()
             .callbackUrl(streamServiceUrl)
+            .trafficLog(Ports.LOOPBACK + ":" + trafficLogPort)
             .dataDir(dir.resolve("media-node"))
             .logFile(dir.resolve("media-node.log"))
             .build();
@@ -153,6 +155,8 @@ public final class MediaStack {
     streamEnv.put("BEAMLINE_STREAM_MEDIA_NODE_HLS_URL", mediaNode.httpUrl());
     streamEnv.put("BEAMLINE_STREAM_MEDIA_NODE_CONTROL_URL", mediaNode.controlUrl());
     streamEnv.put("BEAMLINE_STREAM_MEDIA_NODE_CALLBACK_KEY", mediaNode.callbackKey());
+    streamEnv.put("BEAMLINE_STREAM_MEDIA_NODE_TRAFFIC_LOG_PORT", Integer.toString(trafficLogPort));
+    streamEnv.put("BEAMLINE_STREAM_MEDIA_NODE_TRAFFIC_LOG_HOST", Ports.LOOPBACK);
     streamEnv.put("BEAMLINE_STREAM_STAT_INTERVAL", "1s");
     Process stream = launch("stream-service", repo, streamEnv);
     awaitReady("stream-service", stream, streamServiceUrl, null);

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /** stream-service settings under {@code beamline.stream}. */
 @ConfigMapping(prefix = "beamline.stream")
@@ -119,6 +120,17 @@ public interface StreamConfig {
     /** The public RTMP application name. */
     @WithDefault("live")
     String app();
+
+    /**
+     * UDP port on which this instance receives the node's HLS traffic log (nginx {@code access_log
+     * syslog:}, one line per file served): the bytes sent to each HLS viewer. Unset: HLS bytes out
+     * are not measured (nginx-rtmp's {@code /stat} counts RTMP players only).
+     */
+    OptionalInt trafficLogPort();
+
+    /** The address that UDP port is bound to. */
+    @WithDefault("0.0.0.0")
+    String trafficLogHost();
   }
 
   /** Media JWT settings. */

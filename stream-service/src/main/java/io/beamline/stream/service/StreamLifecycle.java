@@ -45,18 +45,21 @@ public class StreamLifecycle {
   private final StreamSequences sequences;
   private final ViewerJoinWriter joins;
   private final LiveView view;
+  private final HlsViewerBytes hlsBytes;
 
   public StreamLifecycle(
       EntityManager em,
       OutboxWriter outbox,
       StreamSequences sequences,
       ViewerJoinWriter joins,
-      LiveView view) {
+      LiveView view,
+      HlsViewerBytes hlsBytes) {
     this.em = em;
     this.outbox = outbox;
     this.sequences = sequences;
     this.joins = joins;
     this.view = view;
+    this.hlsBytes = hlsBytes;
   }
 
   /** The Director handed out a publish URL: an ended (or new) stream is now starting. */
@@ -558,6 +561,9 @@ public class StreamLifecycle {
       if (feed != null) {
         session.bytesOut += Math.max(0, feed.playerBytesOut - session.feedPlayerBytesAtJoin);
       }
+    } else if (protocol(session.protocol) == Protocol.HLS) {
+      // What the node's traffic log reported for the grant's URLs (0 when it is not configured).
+      session.bytesOut += hlsBytes.take(session.grantId);
     }
     session.state = ViewerSession.ENDED;
     session.leftAt = now;

@@ -9,9 +9,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Turns the media node's cumulative per-feed byte counters into per-stream traffic over an interval
- * and publishes it as {@code stream-stats}; bytes sent to the platform's own readers (and to the
- * node's internal HLS relay) are not counted as bytes out.
+ * Turns the media node's cumulative per-feed byte counters and its HLS traffic log into per-stream
+ * traffic over an interval and publishes it as {@code stream-stats}; bytes sent to the platform's
+ * own readers (and to the node's internal HLS relay) are not counted as bytes out.
  */
 @ApplicationScoped
 public class StreamTraffic {
@@ -56,6 +56,11 @@ public class StreamTraffic {
     pending.bytesIn += deltaIn;
     pending.bytesOut += viewerShare;
     return players <= 0 ? 0 : deltaOut / players;
+  }
+
+  /** Bytes the node sent to an HLS viewer of a stream (from its traffic log). */
+  public synchronized void hlsBytesOut(String streamId, long bytes) {
+    pendingByStream.computeIfAbsent(streamId, id -> new Pending()).bytesOut += bytes;
   }
 
   /** Feeds that ended no longer need a baseline. */

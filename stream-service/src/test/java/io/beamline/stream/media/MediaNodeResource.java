@@ -21,9 +21,11 @@ public class MediaNodeResource implements QuarkusTestResourceLifecycleManager {
   @Override
   public Map<String, String> start() {
     int servicePort = Ports.freePort();
+    int trafficLogPort = Ports.freePort();
     node =
         MediaNode.builder()
             .callbackUrl("http://127.0.0.1:" + servicePort)
+            .trafficLog("127.0.0.1:" + trafficLogPort)
             .logFile(Path.of("target/media-node.log"))
             .build();
     node.start();
@@ -33,6 +35,8 @@ public class MediaNodeResource implements QuarkusTestResourceLifecycleManager {
         "beamline.stream.media-node.hls-url", node.httpUrl(),
         "beamline.stream.media-node.control-url", node.controlUrl(),
         "beamline.stream.media-node.callback-key", node.callbackKey(),
+        "beamline.stream.media-node.traffic-log-port", Integer.toString(trafficLogPort),
+        "beamline.stream.media-node.traffic-log-host", "127.0.0.1",
         "beamline.stream.hls-idle-timeout", "4s",
         "beamline.stream.stat-interval", "1s",
         "beamline.stream.stats-event-interval", "2s");

@@ -133,6 +133,30 @@ class MediaPlaneTest {
     List<JsonNode> left = awaitEvents(Topics.VIEWER_LEFT, "cam-a", 2, Duration.ofSeconds(30));
     List<String> protocols = left.stream().map(e -> e.get("protocol").asText()).sorted().toList();
     assertTrue(protocols.containsAll(List.of("hls", "rtmp")), protocols.toString());
+    // The HLS viewer's bytes come from the node's traffic log (nginx-rtmp's /stat has RTMP only):
+    // ffprobe read at least a segment of 320x240 video with sound.
+    JsonNode hlsLeft =
+        left.stream().filter(e -> e.get("protocol").asText().equals("hls")).findFirst().get();
+    assertTrue(hlsLeft.get("bytesOut").asLong() > 10_000, "HLS bytes out of " + hlsLeft);
+    // A line without the node's key counts for nothing.
+    double refusedBefore = metric("beamline_media_hls_traffic_lines_refused_total");
+    String forgedLine =
+        "<190>Nov 25 12:00:00 beamline_hls: wrong-key "
+            + URI.create(hls).getRawPath().replace("master.m3u8", feedId + "-0.ts")
+            + " 999999999 200";
+    try (java.net.DatagramSocket udp = new java.net.DatagramSocket()) {
+      byte[] bytes = forgedLine.getBytes(StandardCharsets.UTF_8);
+      udp.send(
+          new java.net.DatagramPacket(
+              bytes,
+              bytes.length,
+              java.net.InetAddress.getLoopbackAddress(),
+              org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                  .getValue("beamline.stream.media-node.traffic-log-port", Integer.class)));
+    }
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> metric("beamline_media_hls_traffic_lines_refused_total") > refusedBefore);
     List<JsonNode> joined = awaitEvents(Topics.VIEWER_JOINED, "cam-a", 2, Duration.ofSeconds(5));
     assertTrue(joined.stream().allMatch(e -> e.get("tokenId").isNumber()));
 
@@ -1220,6 +1244,17 @@ class MediaPlaneTest {
         HTTP.send(
             HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
     return response.statusCode() == 200 ? response.body() : "";
+  }
+
+  /** A counter of this service's {@code /q/metrics} (0 before its first increment). */
+  private static double metric(String name) {
+    for (String line :
+        given().get("/q/metrics").then().statusCode(200).extract().asString().split("\n")) {
+      if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return 0;
   }
 
   private static int get(String url) throws Exception {

@@ -58,9 +58,11 @@ class MultiNodeIT {
     Path dir = Path.of("target/multi-node-it").toAbsolutePath();
     Files.createDirectories(dir);
     int port = Ports.freePort();
+    int trafficLogPort = Ports.freePort();
     euNode =
         MediaNode.builder()
             .callbackUrl("http://127.0.0.1:" + port)
+            .trafficLog("127.0.0.1:" + trafficLogPort)
             .dataDir(dir.resolve("eu-node"))
             .logFile(dir.resolve("eu-node.log"))
             .build();
@@ -82,6 +84,8 @@ class MultiNodeIT {
     env.put("BEAMLINE_STREAM_MEDIA_NODE_HLS_URL", euNode.httpUrl());
     env.put("BEAMLINE_STREAM_MEDIA_NODE_CONTROL_URL", euNode.controlUrl());
     env.put("BEAMLINE_STREAM_MEDIA_NODE_CALLBACK_KEY", euNode.callbackKey());
+    env.put("BEAMLINE_STREAM_MEDIA_NODE_TRAFFIC_LOG_PORT", Integer.toString(trafficLogPort));
+    env.put("BEAMLINE_STREAM_MEDIA_NODE_TRAFFIC_LOG_HOST", "127.0.0.1");
     env.put("BEAMLINE_STREAM_STAT_INTERVAL", "1s");
     Path jar =
         Path.of(System.getProperty("beamline.stream.jar", "target/quarkus-app/quarkus-run.jar"));
