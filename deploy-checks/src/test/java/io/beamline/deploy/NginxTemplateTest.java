@@ -23,7 +23,13 @@ import org.junit.jupiter.api.io.TempDir;
 class NginxTemplateTest {
 
   static final Set<String> PLACEHOLDERS =
-      Set.of("STREAM_SERVICE_URL", "MEDIA_CALLBACK_KEY", "RTMP_PORT", "HTTP_PORT", "CONTROL_PORT");
+      Set.of(
+          "STREAM_SERVICE_URL",
+          "MEDIA_CALLBACK_KEY",
+          "RTMP_PORT",
+          "HTTP_PORT",
+          "CONTROL_PORT",
+          "TRAFFIC_LOG");
   private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Z_]+)}");
   private static final Path RTMP_MODULE = Path.of("/usr/lib/nginx/modules/ngx_rtmp_module.so");
 
@@ -88,8 +94,19 @@ class NginxTemplateTest {
                 "MEDIA_CALLBACK_KEY", "0123abcd",
                 "RTMP_PORT", "19350",
                 "HTTP_PORT", "18080",
-                "CONTROL_PORT", "18086"));
+                "CONTROL_PORT", "18086",
+                "TRAFFIC_LOG",
+                    "syslog:server=127.0.0.1:18087,tag=beamline_hls,nohostname beamline_hls"));
     assertEquals(0, nginxTest(dir, rendered), "nginx -t rejected the rendered template");
+    // What the entrypoint renders without TRAFFIC_LOG_SERVER.
+    assertEquals(
+        0,
+        nginxTest(
+            dir,
+            rendered.replace(
+                "syslog:server=127.0.0.1:18087,tag=beamline_hls,nohostname beamline_hls",
+                "/dev/stdout")),
+        "nginx -t rejected the template without a traffic log");
 
     // The check can fail: a misspelt directive is refused.
     String broken = rendered.replace("hls_fragment 2s;", "hls_fragmnt 2s;");
