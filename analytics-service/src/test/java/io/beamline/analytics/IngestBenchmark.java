@@ -507,7 +507,8 @@ class IngestBenchmark {
               end,
               3_000_000,
               90_000_000,
-              12));
+              12,
+              List.of()));
     }
     long sessions = (count - stats) / 2;
     for (long k = 0; k < sessions; k++) {

@@ -491,7 +491,8 @@ public final class SyntheticDay {
                       intervalEnd,
                       in,
                       out,
-                      viewersAtEnd)));
+                      viewersAtEnd,
+                      List.of())));
       minute = intervalEnd;
     }
     // Sequence numbers follow time within the stream, shared by every stream-service topic.

@@ -2,6 +2,7 @@ package io.beamline.events.stream;
 
 import io.beamline.events.StreamEvent;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -13,6 +14,8 @@ import java.util.UUID;
  * @param bytesIn bytes received from the stream's feeds during the interval
  * @param bytesOut bytes sent to viewers during the interval, internal readers excluded
  * @param viewers concurrent viewers at the end of the interval, internal readers excluded
+ * @param feeds the same traffic per feed (feeds that moved bytes during the interval); empty in
+ *     events written before it existed
  */
 public record StreamStatsEvent(
     UUID eventId,
@@ -26,5 +29,11 @@ public record StreamStatsEvent(
     Instant intervalEnd,
     long bytesIn,
     long bytesOut,
-    int viewers)
-    implements StreamEvent {}
+    int viewers,
+    List<FeedTraffic> feeds)
+    implements StreamEvent {
+
+  public StreamStatsEvent {
+    feeds = feeds == null ? List.of() : List.copyOf(feeds);
+  }
+}

@@ -40,7 +40,9 @@ public class HlsTrafficLog {
    * The message nginx writes ({@code log_format beamline_hls}): key, request URI, bytes, status.
    */
   private static final Pattern LINE =
-      Pattern.compile("(\\S+) /hls/([^/?\\s]+)/[^\\s]+ (\\d+) (\\d{3})\\s*$");
+      Pattern.compile(
+          "(\\S+) /hls/([^/?\\s]+)/([A-Za-z0-9_]+)[^/\\s]*\\.(?:ts|m3u8)(?:\\?\\S*)? (\\d+)"
+              + " (\\d{3})\\s*$");
 
   private final StreamConfig.MediaNode node;
   private final MediaJwts jwts;
@@ -121,8 +123,8 @@ public class HlsTrafficLog {
       linesRefused.increment();
       return;
     }
-    int status = Integer.parseInt(m.group(4));
-    long bytes = Long.parseLong(m.group(3));
+    int status = Integer.parseInt(m.group(5));
+    long bytes = Long.parseLong(m.group(4));
     if (status / 100 != 2 || bytes <= 0) {
       return; // refused (403) or nothing sent
     }
@@ -132,7 +134,7 @@ public class HlsTrafficLog {
       return;
     }
     viewerBytes.add(grant.get().id(), bytes);
-    traffic.hlsBytesOut(grant.get().streamId(), bytes);
+    traffic.hlsBytesOut(grant.get().streamId(), m.group(3), bytes); // files are named by feed
     bytesCounted.increment(bytes);
   }
 

@@ -3,6 +3,7 @@ package io.beamline.stream.service;
 import io.beamline.events.Topics;
 import io.beamline.events.stream.FeedEndedEvent;
 import io.beamline.events.stream.FeedStartedEvent;
+import io.beamline.events.stream.FeedTraffic;
 import io.beamline.events.stream.Protocol;
 import io.beamline.events.stream.PublisherFailedEvent;
 import io.beamline.events.stream.SourceSwitchedEvent;
@@ -378,7 +379,12 @@ public class StreamLifecycle {
    */
   @Transactional
   public void streamStats(
-      String streamId, Instant start, Instant end, long bytesIn, long bytesOut) {
+      String streamId,
+      Instant start,
+      Instant end,
+      long bytesIn,
+      long bytesOut,
+      List<FeedTraffic> feeds) {
     LiveStream stream = em.find(LiveStream.class, streamId, LockModeType.PESSIMISTIC_WRITE);
     if (stream == null
         || (!LiveStream.LIVE.equals(stream.state) && bytesIn == 0 && bytesOut == 0)) {
@@ -406,7 +412,8 @@ public class StreamLifecycle {
             end,
             bytesIn,
             bytesOut,
-            (int) viewers));
+            (int) viewers,
+            feeds));
   }
 
   /** Live streams of an account. */

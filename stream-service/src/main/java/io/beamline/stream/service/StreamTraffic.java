@@ -1,11 +1,15 @@
 package io.beamline.stream.service;
 
+import io.beamline.events.stream.FeedTraffic;
 import io.beamline.stream.Feed;
 import io.beamline.stream.config.StreamConfig;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,10 +23,30 @@ public class StreamTraffic {
   /** The last counters read for one feed on the node. */
   private record Counters(long bytesIn, long bytesOut) {}
 
-  /** Bytes of one stream since the last report. */
+  /** Bytes of one stream since the last report, in total and per feed. */
   private static final class Pending {
     long bytesIn;
     long bytesOut;
+    final Map<String, long[]> byFeed = new LinkedHashMap<>();
+
+    void add(String feedId, long in, long out) {
+      bytesIn += in;
+      bytesOut += out;
+      long[] feed = byFeed.computeIfAbsent(feedId, id -> new long[2]);
+      feed[0] += in;
+      feed[1] += out;
+    }
+
+    List<FeedTraffic> feeds() {
+      List<FeedTraffic> feeds = new ArrayList<>();
+      byFeed.forEach(
+          (id, bytes) -> {
+            if (bytes[0] > 0 || bytes[1] > 0) {
+              feeds.add(new FeedTraffic(id, bytes[0], bytes[1]));
+            }
+          });
+      return feeds;
+    }
   }
 
   private final StreamLifecycle lifecycle;
@@ -52,15 +76,15 @@ public class StreamTraffic {
     long deltaIn = last == null ? bytesIn : Math.max(0, bytesIn - last.bytesIn());
     long deltaOut = last == null ? bytesOut : Math.max(0, bytesOut - last.bytesOut());
     long viewerShare = players <= 0 ? 0 : deltaOut * Math.min(viewerPlayers, players) / players;
-    Pending pending = pendingByStream.computeIfAbsent(feed.streamId, id -> new Pending());
-    pending.bytesIn += deltaIn;
-    pending.bytesOut += viewerShare;
+    pendingByStream
+        .computeIfAbsent(feed.streamId, id -> new Pending())
+        .add(feed.id, deltaIn, viewerShare);
     return players <= 0 ? 0 : deltaOut / players;
   }
 
-  /** Bytes the node sent to an HLS viewer of a stream (from its traffic log). */
-  public synchronized void hlsBytesOut(String streamId, long bytes) {
-    pendingByStream.computeIfAbsent(streamId, id -> new Pending()).bytesOut += bytes;
+  /** Bytes the node sent to an HLS viewer of a stream's feed (from its traffic log). */
+  public synchronized void hlsBytesOut(String streamId, String feedId, long bytes) {
+    pendingByStream.computeIfAbsent(streamId, id -> new Pending()).add(feedId, 0, bytes);
   }
 
   /** Feeds that ended no longer need a baseline. */
@@ -88,6 +112,7 @@ public class StreamTraffic {
     }
     due.forEach(
         (streamId, traffic) ->
-            lifecycle.streamStats(streamId, start, end, traffic.bytesIn, traffic.bytesOut));
+            lifecycle.streamStats(
+                streamId, start, end, traffic.bytesIn, traffic.bytesOut, traffic.feeds()));
   }
 }

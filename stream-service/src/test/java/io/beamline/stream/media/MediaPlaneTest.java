@@ -159,6 +159,25 @@ class MediaPlaneTest {
         .until(() -> metric("beamline_media_hls_traffic_lines_refused_total") > refusedBefore);
     List<JsonNode> joined = awaitEvents(Topics.VIEWER_JOINED, "cam-a", 2, Duration.ofSeconds(5));
     assertTrue(joined.stream().allMatch(e -> e.get("tokenId").isNumber()));
+    // stream-stats carries the traffic per feed too, adding up to the stream's.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                events(Topics.STREAM_STATS, "cam-a").stream()
+                    .anyMatch(
+                        e -> e.get("bytesIn").asLong() > 0 && e.get("bytesOut").asLong() > 0));
+    for (JsonNode stats : events(Topics.STREAM_STATS, "cam-a")) {
+      long in = 0;
+      long out = 0;
+      for (JsonNode f : stats.get("feeds")) {
+        assertEquals(feedId, f.get("feedId").asText(), stats.toString());
+        in += f.get("bytesIn").asLong();
+        out += f.get("bytesOut").asLong();
+      }
+      assertEquals(stats.get("bytesIn").asLong(), in, stats.toString());
+      assertEquals(stats.get("bytesOut").asLong(), out, stats.toString());
+    }
 
     JsonNode started = awaitEvents(Topics.STREAM_STARTED, "cam-a", 1, Duration.ofSeconds(5)).get(0);
     assertEquals(publishTokenId, started.get("tokenId").asLong());
