@@ -2,6 +2,7 @@ package io.beamline.devstack.test;
 
 import io.beamline.devstack.DevstackException;
 import io.beamline.devstack.KafkaBroker;
+import io.beamline.devstack.PortInUseException;
 import io.beamline.devstack.Postgres;
 import io.beamline.devstack.S3Store;
 import io.beamline.events.Topics;
@@ -108,13 +109,28 @@ public class BeamlineInfraResource implements QuarkusTestResourceLifecycleManage
       }
       Path base = baseDirectory();
       Path run = base.resolve("run");
-      kafka = KafkaBroker.builder().logFile(base.resolve("kafka.log")).runDir(run).build();
-      postgres = Postgres.embedded().logFile(base.resolve("postgres.log")).runDir(run).build();
-      s3 = S3Store.builder().logFile(base.resolve("s3proxy.log")).runDir(run).build();
-      System.err.printf(
-          "[beamline-infra] starting Kafka %s, PostgreSQL %s, S3Proxy %s (logs in %s)%n",
-          kafka.bootstrapServers(), postgres.address(), s3.endpoint(), base);
-      startAll();
+      for (int attempt = 1; ; attempt++) {
+        kafka = KafkaBroker.builder().logFile(base.resolve("kafka.log")).runDir(run).build();
+        postgres = Postgres.embedded().logFile(base.resolve("postgres.log")).runDir(run).build();
+        s3 = S3Store.builder().logFile(base.resolve("s3proxy.log")).runDir(run).build();
+        System.err.printf(
+            "[beamline-infra] starting Kafka %s, PostgreSQL %s, S3Proxy %s (logs in %s)%n",
+            kafka.bootstrapServers(), postgres.address(), s3.endpoint(), base);
+        try {
+          startAll();
+          break;
+        } catch (PortInUseException taken) {
+          // The ports were free when picked; something took one before its component bound it
+          // (seen once: PostgreSQL's). They are ours to choose, so choose again.
+          kafka.close();
+          postgres.close();
+          s3.close();
+          if (attempt == 3) {
+            throw taken;
+          }
+          System.err.printf("[beamline-infra] %s: picking other ports%n", taken.getMessage());
+        }
+      }
       Map<String, Integer> topics = new LinkedHashMap<>();
       Topics.ALL.forEach(topic -> topics.put(topic, Topics.partitions(topic)));
       kafka.createTopics(topics);
