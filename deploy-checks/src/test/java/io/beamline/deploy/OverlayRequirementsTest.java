@@ -2,6 +2,7 @@ package io.beamline.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -140,6 +141,23 @@ class OverlayRequirementsTest {
             .asText());
   }
 
+  @ParameterizedTest
+  @FieldSource("KUSTOMIZATIONS")
+  void oneMediaNodePerCluster(String kustomization) {
+    // stream-service drives one media node (its /stat, /control and the feeds it records), and a
+    // player must reach the node carrying its feed: several nodes behind one LoadBalancer would
+    // have feeds attributed to the wrong node and ended by its /stat reconciliation.
+    JsonNode media = Manifests.named(kustomization, "StatefulSet", "media-node");
+    assertEquals(1, media.path("spec").path("replicas").asInt(), kustomization);
+    Manifests.ofKind(kustomization, "HorizontalPodAutoscaler")
+        .forEach(
+            h ->
+                assertNotEquals(
+                    "media-node",
+                    h.path("spec").path("scaleTargetRef").path("name").asText(),
+                    Kustomize.id(h)));
+  }
+
   @Test
   void devRunsOneReplicaOfEverything() {
     for (String kind : List.of("Deployment", "StatefulSet")) {
@@ -203,9 +221,10 @@ class OverlayRequirementsTest {
               scaled.add(h.path("spec").path("scaleTargetRef").path("name").asText());
               assertTrue(h.path("spec").path("minReplicas").asInt() >= 2, Kustomize.id(h));
             });
+    // Media nodes are not autoscaled: one per cluster (see oneMediaNodePerCluster).
+    assertEquals(new TreeSet<>(SERVICES), scaled);
     Set<String> expected = new TreeSet<>(SERVICES);
     expected.add("media-node");
-    assertEquals(expected, scaled);
 
     Set<String> budgets = new TreeSet<>();
     Manifests.ofKind(PROD, "PodDisruptionBudget")

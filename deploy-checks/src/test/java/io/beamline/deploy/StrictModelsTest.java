@@ -75,7 +75,10 @@ class StrictModelsTest {
   @Test
   void rejectsBrokenAutoscalingAndDisruptionBudgets() {
     assertRejected(
-        "HorizontalPodAutoscaler", "media-node", h -> spec(h).put("minReplica", 2), "minReplica");
+        "HorizontalPodAutoscaler",
+        "stream-service",
+        h -> spec(h).put("minReplica", 2),
+        "minReplica");
     assertRejected(
         "PodDisruptionBudget", "minio", p -> spec(p).put("maxUnavailable", true), "maxUnavailable");
   }

@@ -375,7 +375,7 @@ public class StreamLifecycle {
 
   /**
    * Traffic of a stream over an interval ({@code stream-stats}, with the viewers watching at its
-   * end); nothing for a stream that ended and moved no bytes.
+   * end unless {@code withViewers} is false); nothing for a stream that ended and moved no bytes.
    */
   @Transactional
   public void streamStats(
@@ -384,19 +384,22 @@ public class StreamLifecycle {
       Instant end,
       long bytesIn,
       long bytesOut,
-      List<FeedTraffic> feeds) {
+      List<FeedTraffic> feeds,
+      boolean withViewers) {
     LiveStream stream = em.find(LiveStream.class, streamId, LockModeType.PESSIMISTIC_WRITE);
     if (stream == null
         || (!LiveStream.LIVE.equals(stream.state) && bytesIn == 0 && bytesOut == 0)) {
       return;
     }
     long viewers =
-        em.createQuery(
-                "select count(*) from ViewerSession where streamId = ?1 and state = 'live'"
-                    + " and internalReader = false",
-                Long.class)
-            .setParameter(1, streamId)
-            .getSingleResult();
+        !withViewers
+            ? 0
+            : em.createQuery(
+                    "select count(*) from ViewerSession where streamId = ?1 and state = 'live'"
+                        + " and internalReader = false",
+                    Long.class)
+                .setParameter(1, streamId)
+                .getSingleResult();
     emit(
         Topics.STREAM_STATS,
         stream,

@@ -50,13 +50,15 @@ public class StreamTraffic {
   }
 
   private final StreamLifecycle lifecycle;
+  private final NodeDuty duty;
   private final StreamConfig.MediaNode node;
   private final Map<String, Counters> lastByFeed = new HashMap<>();
   private final Map<String, Pending> pendingByStream = new HashMap<>();
   private Instant intervalStart = Instant.now();
 
-  public StreamTraffic(StreamLifecycle lifecycle, StreamConfig config) {
+  public StreamTraffic(StreamLifecycle lifecycle, NodeDuty duty, StreamConfig config) {
     this.lifecycle = lifecycle;
+    this.duty = duty;
     this.node = config.mediaNode();
   }
 
@@ -66,13 +68,19 @@ public class StreamTraffic {
    * @param players the node's players of the feed (its client count less the publisher): viewers,
    *     internal readers and the HLS relay all receive the same bytes
    * @param viewerPlayers how many of them are viewers
+   * @param countedFrom since when this instance reads the node ({@link NodeDuty#heldSince()})
    * @return the bytes each player of the feed received since the last reading: every player gets
    *     the same stream, and nginx-rtmp counts bytes per stream, not per client
    */
   public synchronized long observe(
-      Feed feed, long bytesIn, long bytesOut, int players, int viewerPlayers) {
+      Feed feed, long bytesIn, long bytesOut, int players, int viewerPlayers, Instant countedFrom) {
     Counters last = lastByFeed.put(feed.id, new Counters(bytesIn, bytesOut));
-    // The first reading of a feed is its baseline; a counter that went back is a restarted node.
+    if (last == null && countedFrom != null && feed.startedAt.isBefore(countedFrom)) {
+      // A feed older than this instance's duty: its bytes so far were reported before (by the
+      // previous holder, or by this instance before a restart). This reading is the baseline.
+      return 0;
+    }
+    // A new feed's first reading counts from zero; a counter that went back is a restarted node.
     long deltaIn = last == null ? bytesIn : Math.max(0, bytesIn - last.bytesIn());
     long deltaOut = last == null ? bytesOut : Math.max(0, bytesOut - last.bytesOut());
     long viewerShare = players <= 0 ? 0 : deltaOut * Math.min(viewerPlayers, players) / players;
@@ -107,12 +115,21 @@ public class StreamTraffic {
       start = intervalStart;
       intervalStart = end;
     }
-    for (String streamId : lifecycle.liveStreamIdsOfNode(node.id())) {
-      due.putIfAbsent(streamId, new Pending());
+    boolean nodeDuty = duty.mine();
+    if (nodeDuty) {
+      for (String streamId : lifecycle.liveStreamIdsOfNode(node.id())) {
+        due.putIfAbsent(streamId, new Pending());
+      }
     }
     due.forEach(
-        (streamId, traffic) ->
+        (streamId, traffic) -> {
+          // Another instance reports the node's streams and viewers; this one only the HLS bytes
+          // that reached it (the node's traffic log goes to one instance), with no viewers, so
+          // that consumers add the two reports up without counting anybody twice.
+          if (nodeDuty || traffic.bytesIn > 0 || traffic.bytesOut > 0) {
             lifecycle.streamStats(
-                streamId, start, end, traffic.bytesIn, traffic.bytesOut, traffic.feeds()));
+                streamId, start, end, traffic.bytesIn, traffic.bytesOut, traffic.feeds(), nodeDuty);
+          }
+        });
   }
 }

@@ -2,6 +2,7 @@ package io.beamline.stream.media.nginx;
 
 import io.beamline.stream.Feed;
 import io.beamline.stream.config.StreamConfig;
+import io.beamline.stream.service.NodeDuty;
 import io.beamline.stream.service.StreamLifecycle;
 import io.beamline.stream.service.StreamTraffic;
 import io.quarkus.logging.Log;
@@ -35,6 +36,7 @@ public class NginxStatPoller {
 
   private final StreamLifecycle lifecycle;
   private final StreamTraffic traffic;
+  private final NodeDuty duty;
   private Set<String> missingBefore = Set.of();
   private final StreamConfig.MediaNode node;
   private final HttpClient http =
@@ -43,9 +45,11 @@ public class NginxStatPoller {
           .connectTimeout(Duration.ofSeconds(1))
           .build();
 
-  public NginxStatPoller(StreamLifecycle lifecycle, StreamTraffic traffic, StreamConfig config) {
+  public NginxStatPoller(
+      StreamLifecycle lifecycle, StreamTraffic traffic, NodeDuty duty, StreamConfig config) {
     this.lifecycle = lifecycle;
     this.traffic = traffic;
+    this.duty = duty;
     this.node = config.mediaNode();
   }
 
@@ -53,6 +57,10 @@ public class NginxStatPoller {
       every = "${beamline.stream.stat-interval:5s}",
       concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
   void poll() {
+    if (!duty.mine()) {
+      return; // another instance driving this node reads it
+    }
+    java.time.Instant countedFrom = duty.heldSince();
     try {
       HttpResponse<byte[]> response =
           http.send(
@@ -96,7 +104,8 @@ public class NginxStatPoller {
                     Long.parseLong(bytesIn),
                     number(text(stream, "bytes_out")),
                     (int) number(text(stream, "nclients")) - 1,
-                    viewers.getOrDefault(name, 0));
+                    viewers.getOrDefault(name, 0),
+                    countedFrom);
             if (perPlayer > 0) {
               // Each RTMP session of the feed is credited its share when it ends, so viewer-left
               // carries the bytes a viewer received (as of the last reading) for per-country and
