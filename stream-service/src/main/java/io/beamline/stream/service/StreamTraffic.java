@@ -53,6 +53,7 @@ public class StreamTraffic {
   private final NodeDuty duty;
   private final StreamConfig.MediaNode node;
   private final Map<String, Counters> lastByFeed = new HashMap<>();
+  private Instant dutySince;
   private final Map<String, Pending> pendingByStream = new HashMap<>();
   private Instant intervalStart = Instant.now();
 
@@ -74,6 +75,12 @@ public class StreamTraffic {
    */
   public synchronized long observe(
       Feed feed, long bytesIn, long bytesOut, int players, int viewerPlayers, Instant countedFrom) {
+    if (!java.util.Objects.equals(countedFrom, dutySince)) {
+      // The duty was taken (again): readings from before it may be older than what the previous
+      // holder reported since, so every feed starts from a fresh baseline.
+      lastByFeed.clear();
+      dutySince = countedFrom;
+    }
     Counters last = lastByFeed.put(feed.id, new Counters(bytesIn, bytesOut));
     if (last == null && countedFrom != null && feed.startedAt.isBefore(countedFrom)) {
       // A feed older than this instance's duty: its bytes so far were reported before (by the

@@ -489,7 +489,14 @@ class MediaPlaneTest {
     // than it had at the switch (the dead primary left it at most its last segment).
     await()
         .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(50))
         .until(() -> textIfServed(rendition).contains(backupFeed + "-"));
+    long renditionMs = Duration.between(killed, Instant.now()).toMillis();
+    System.out.printf(
+        "[media-plane] the HLS rendition lists the backup %d ms after the primary was killed%n",
+        renditionMs);
+    // The callback's transaction, plus at most a quarter of a second of playlist cache.
+    assertTrue(renditionMs < 2000, "rendition switched " + renditionMs + " ms after the kill");
     String afterSwitch = text(rendition);
     assertFalse(afterSwitch.contains(primaryFeed), afterSwitch);
     assertTrue(afterSwitch.contains("#EXT-X-DISCONTINUITY-SEQUENCE:"), afterSwitch);
