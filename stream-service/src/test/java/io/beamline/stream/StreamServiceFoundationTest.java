@@ -22,6 +22,7 @@ class StreamServiceFoundationTest extends ServiceFoundationContract {
         "4 db/migration/V4__feed_media_info.sql",
         "5 db/migration/V5__clusters.sql",
         "6 db/migration/V6__live_stream_hot_sequence.sql",
-        "7 db/migration/V7__feed_player_bytes.sql");
+        "7 db/migration/V7__feed_player_bytes.sql",
+        "8 db/migration/V8__viewer_session_lean_keys.sql");
   }
 }

@@ -9,6 +9,7 @@ import io.beamline.stream.service.FeedStart;
 import io.beamline.stream.service.LiveView;
 import io.beamline.stream.service.MediaGrant;
 import io.beamline.stream.service.MediaJwts;
+import io.beamline.stream.service.SessionIds;
 import io.beamline.stream.service.StreamLifecycle;
 import io.beamline.stream.service.TokenServiceClient;
 import io.beamline.stream.service.ViewerStart;
@@ -19,7 +20,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -258,7 +258,7 @@ public class MediaGateway {
 
   private ViewerStart viewerStart(PlayAttempt attempt, Viewer v, Feed feed) {
     return new ViewerStart(
-        "v" + UUID.randomUUID(),
+        SessionIds.next('v'),
         v.accountId,
         attempt.streamName(),
         feed.id,
@@ -300,7 +300,7 @@ public class MediaGateway {
     }
     lifecycle.joinViewer(
         new ViewerStart(
-            "r" + UUID.randomUUID(),
+            SessionIds.next('r'),
             grant.accountId(),
             grant.streamName(),
             feed.get().id,
@@ -362,7 +362,7 @@ public class MediaGateway {
       if (feed.isEmpty()) {
         return false;
       }
-      String sessionId = "v" + UUID.randomUUID();
+      String sessionId = SessionIds.next('v');
       if (g.tokenId() != null
           && !tokenService.admitViewer(g.tokenId(), sessionId, g.viewerTokenId(), g.accountId())) {
         return false;
