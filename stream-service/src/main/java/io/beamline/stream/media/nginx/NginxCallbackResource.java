@@ -158,12 +158,9 @@ public class NginxCallbackResource {
         }
       }
     }
-    MediaGateway.Playlist playlist =
+    return playlist(
         gateway.hlsMaster(
-            m.group(1), clientIp, sourceId == null || sourceId.isBlank() ? null : sourceId);
-    return playlist.status() == 200
-        ? Response.ok(playlist.text()).type("application/vnd.apple.mpegurl").build()
-        : Response.status(playlist.status()).build();
+            m.group(1), clientIp, sourceId == null || sourceId.isBlank() ? null : sourceId));
   }
 
   @GET
@@ -174,14 +171,14 @@ public class NginxCallbackResource {
               + " failovers")
   public Response hlsRendition(
       @HeaderParam("X-Original-URI") String uri, @HeaderParam("X-Real-IP") String clientIp) {
-    if (uri == null || clientIp == null) {
+    Matcher m = uri == null ? null : RENDITION_URI.matcher(uri);
+    if (m == null || clientIp == null || !m.matches()) {
       return Response.status(403).build();
     }
-    Matcher m = RENDITION_URI.matcher(uri);
-    if (!m.matches()) {
-      return Response.status(403).build();
-    }
-    MediaGateway.Playlist playlist = renditions.playlist(m.group(1), m.group(2), clientIp);
+    return playlist(renditions.playlist(m.group(1), m.group(2), clientIp));
+  }
+
+  private static Response playlist(MediaGateway.Playlist playlist) {
     return playlist.status() == 200
         ? Response.ok(playlist.text()).type("application/vnd.apple.mpegurl").build()
         : Response.status(playlist.status()).build();
