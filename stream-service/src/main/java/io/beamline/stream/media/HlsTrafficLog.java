@@ -94,7 +94,7 @@ public class HlsTrafficLog {
         packet -> {
           String line = packet.data().toString(StandardCharsets.UTF_8);
           try {
-            worker.execute(() -> accept(line));
+            worker.execute(() -> acceptQuietly(line));
           } catch (RejectedExecutionException full) {
             linesRefused.increment();
           }
@@ -114,6 +114,16 @@ public class HlsTrafficLog {
       socket.close();
     }
     worker.shutdown();
+  }
+
+  private void acceptQuietly(String line) {
+    try {
+      accept(line);
+    } catch (RuntimeException e) {
+      // A number too long for a long, or the database unreachable for a grant: the line is lost.
+      linesRefused.increment();
+      Log.debugf("HLS traffic-log line not counted: %s", e.toString());
+    }
   }
 
   /** One line of the log; anything without the node's key, unparseable or refused is ignored. */
