@@ -64,8 +64,7 @@ public class HlsRenditions {
         .map(
             text ->
                 MediaGateway.Playlist.of(
-                    stitcher.stitch(
-                        grant.get().streamId() + "/" + renditionName, feed.get().id, text)))
+                    stitcher.stitch(grant.get().streamId(), renditionName, feed.get().id, text)))
         .orElse(MediaGateway.Playlist.NOT_LIVE);
   }
 }
