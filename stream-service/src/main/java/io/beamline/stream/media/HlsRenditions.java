@@ -56,7 +56,7 @@ public class HlsRenditions {
       return MediaGateway.Playlist.NOT_LIVE;
     }
     // Checks the grant and its client, and starts or keeps the viewer session.
-    if (!gateway.hlsRequest(jwt, feed.get().id, clientIp)) {
+    if (!gateway.hlsRequest(grant.get(), feed.get().id, clientIp)) {
       return MediaGateway.Playlist.REFUSED;
     }
     return playlists

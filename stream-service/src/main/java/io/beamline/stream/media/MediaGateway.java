@@ -331,11 +331,11 @@ public class MediaGateway {
    * the viewer session, later ones keep it alive; a revoked, idle-ended or foreign one is refused.
    */
   public boolean hlsRequest(String jwt, String feedId, String clientIp) {
-    Optional<MediaGrant> grant = jwts.read(jwt);
-    if (grant.isEmpty()) {
-      return false;
-    }
-    MediaGrant g = grant.get();
+    return jwts.read(jwt).map(g -> hlsRequest(g, feedId, clientIp)).orElse(false);
+  }
+
+  /** {@link #hlsRequest(String, String, String)} for a grant already read from its media JWT. */
+  public boolean hlsRequest(MediaGrant g, String feedId, String clientIp) {
     if (!MediaGrant.SUBSCRIBE.equals(g.action()) || !Objects.equals(g.clientIp(), clientIp)) {
       return false;
     }
