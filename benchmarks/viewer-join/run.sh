@@ -38,6 +38,9 @@ done
 
 rm -rf "$WORK"
 mkdir -p "$WORK/target"   # devstack puts its infrastructure under ./target/beamline-infra
+# The installed modules name the parent POM, which `install -pl ...` does not install: on a fresh
+# machine the classpath below cannot be resolved without it.
+./mvnw -B -q install -N >/dev/null
 ./mvnw -B -q -o dependency:build-classpath -pl devstack -Dmdep.includeScope=runtime \
   -Dmdep.outputFile="$WORK/classpath.txt" >/dev/null 2>&1 ||
   ./mvnw -B -q dependency:build-classpath -pl devstack -Dmdep.includeScope=runtime \
