@@ -24,6 +24,7 @@ class StreamServiceFoundationTest extends ServiceFoundationContract {
         "6 db/migration/V6__live_stream_hot_sequence.sql",
         "7 db/migration/V7__feed_player_bytes.sql",
         "8 db/migration/V8__viewer_session_lean_keys.sql",
-        "9 db/migration/V9__hls_renditions.sql");
+        "9 db/migration/V9__hls_renditions.sql",
+        "10 db/migration/V10__hls_session_activity.sql");
   }
 }

@@ -1,48 +1,39 @@
 package io.beamline.stream.service;
 
-import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Bytes the media node sent to each HLS viewer (by grant id), from its traffic log, until the
- * session ends and {@code viewer-left} carries them.
+ * Bytes the media node sent to each HLS viewer (by grant id), from its traffic log, until they are
+ * recorded on the session's row or the session ends here and {@code viewer-left} carries them.
  */
 @ApplicationScoped
 public class HlsViewerBytes {
 
-  /** Bytes of a grant whose session ended before they were reported are dropped after this. */
-  private static final long FORGET_AFTER_NANOS = 10L * 60 * 1_000_000_000;
-
-  private static final class Sent {
-    long bytes;
-    long lastNanos = System.nanoTime();
-  }
-
-  private final Map<String, Sent> byGrant = new ConcurrentHashMap<>();
+  private final Map<String, Long> byGrant = new ConcurrentHashMap<>();
 
   /** Adds bytes sent with a grant's URLs. */
   public void add(String grantId, long bytes) {
-    byGrant.compute(
-        grantId,
-        (id, sent) -> {
-          Sent s = sent == null ? new Sent() : sent;
-          s.bytes += bytes;
-          s.lastNanos = System.nanoTime();
-          return s;
-        });
+    byGrant.merge(grantId, bytes, Long::sum);
   }
 
-  /** The bytes sent with a grant's URLs so far, forgotten here: its session ends. */
+  /** The bytes sent with a grant's URLs since they were last taken, forgotten here. */
   public long take(String grantId) {
-    Sent sent = grantId == null ? null : byGrant.remove(grantId);
-    return sent == null ? 0 : sent.bytes;
+    Long sent = grantId == null ? null : byGrant.remove(grantId);
+    return sent == null ? 0 : sent;
   }
 
-  @Scheduled(every = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-  void forgetOrphans() {
-    long now = System.nanoTime();
-    byGrant.values().removeIf(s -> now - s.lastNanos > FORGET_AFTER_NANOS);
+  /** Every grant's bytes since they were last taken, forgotten here (to be recorded elsewhere). */
+  public Map<String, Long> drain() {
+    Map<String, Long> drained = new HashMap<>();
+    for (String grantId : byGrant.keySet()) {
+      long bytes = take(grantId);
+      if (bytes > 0) {
+        drained.put(grantId, bytes);
+      }
+    }
+    return drained;
   }
 }
