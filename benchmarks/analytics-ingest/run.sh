@@ -8,6 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 # Formatting of the shared modules is checked by their own builds, not here.
 ./mvnw -B -q install -DskipTests -Dspotless.check.skip=true -pl events,devstack-dist,devstack,platform
+# On a fresh clone the module has no target/ yet for the log below.
+mkdir -p analytics-service/target
 ./mvnw -B test -pl analytics-service -Dtest=IngestBenchmark -Dbenchmark.analytics=true \
   -Dsurefire.failIfNoSpecifiedTests=false "$@" > analytics-service/target/benchmark.log 2>&1 || {
   tail -50 analytics-service/target/benchmark.log

@@ -8,6 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ./mvnw -B -q install -DskipTests -pl events,devstack-dist,devstack,platform,token-service,stream-service
+# On a fresh clone the module has no target/ yet for the log below.
+mkdir -p recording-service/target
 ./mvnw -B test -pl recording-service -Dtest=RecordingBenchmark -Dbenchmark.recording=true \
   -Dsurefire.failIfNoSpecifiedTests=false "$@" > recording-service/target/benchmark.log 2>&1 || {
   tail -50 recording-service/target/benchmark.log
