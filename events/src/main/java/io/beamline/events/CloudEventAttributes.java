@@ -1,8 +1,8 @@
 package io.beamline.events;
 
 import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -70,8 +70,8 @@ public record CloudEventAttributes(
     String time = required(headers, CloudEventHeaders.TIME);
     Instant parsedTime;
     try {
-      parsedTime = Instant.parse(time);
-    } catch (DateTimeParseException e) {
+      parsedTime = Instants.parse(time);
+    } catch (DateTimeException e) {
       throw new IllegalArgumentException(
           "Header " + CloudEventHeaders.TIME + " is not an RFC 3339 UTC instant: " + time, e);
     }

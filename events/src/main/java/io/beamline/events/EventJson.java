@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.time.Instant;
 
 /** Builds the Jackson mapper every producer and consumer uses for event payloads. */
 public final class EventJson {
@@ -14,7 +16,10 @@ public final class EventJson {
 
   /** A new mapper configured for the contract; build one per component and share it. */
   public static ObjectMapper newObjectMapper() {
-    return configure(JsonMapper.builder().build());
+    // Registered after the time module, so it reads instants in its place; not in configure(),
+    // which may be applied to a framework's mapper whose types carry their own formats.
+    return configure(JsonMapper.builder().build())
+        .registerModule(new SimpleModule().addDeserializer(Instant.class, new InstantReader()));
   }
 
   /**

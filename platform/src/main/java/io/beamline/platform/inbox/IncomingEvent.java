@@ -1,12 +1,14 @@
 package io.beamline.platform.inbox;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.beamline.events.CloudEventAttributes;
 import io.beamline.events.EventJson;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 
@@ -20,6 +22,9 @@ import org.apache.kafka.common.header.Header;
 public record IncomingEvent<T>(CloudEventAttributes attributes, T payload) {
 
   private static final ObjectMapper JSON = EventJson.newObjectMapper();
+
+  /** One reader per payload type: consumers on hot paths read thousands of events a second. */
+  private static final Map<Class<?>, ObjectReader> READERS = new ConcurrentHashMap<>();
 
   /** The event id that drives de-duplication (the {@code ce_id} header). */
   public UUID eventId() {
@@ -41,7 +46,8 @@ public record IncomingEvent<T>(CloudEventAttributes attributes, T payload) {
       throw new IllegalArgumentException("event " + attributes.id() + " has no payload");
     }
     try {
-      return new IncomingEvent<>(attributes, JSON.readValue(record.value(), type));
+      T payload = READERS.computeIfAbsent(type, JSON::readerFor).readValue(record.value());
+      return new IncomingEvent<>(attributes, payload);
     } catch (IOException e) {
       throw new IllegalArgumentException(
           "event " + attributes.id() + " is not a valid " + type.getSimpleName(), e);

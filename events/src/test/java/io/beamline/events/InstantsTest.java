@@ -1,16 +1,19 @@
-package io.beamline.analytics.messaging;
+package io.beamline.events;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** The hand-written instant parser of the hot path gives what {@link Instant#parse} gives. */
-class EventReaderTest {
+/** The hand-written instant parser of the consumers gives what {@link Instant#parse} gives. */
+class InstantsTest {
 
   @Test
   void shouldParseInstantsAsInstantParseDoes() {
@@ -27,7 +30,7 @@ class EventReaderTest {
                 default -> random.nextInt(1_000_000_000);
               });
       String text = instant.toString();
-      assertEquals(Instant.parse(text), EventReader.parseInstant(text), text);
+      assertEquals(Instant.parse(text), Instants.parse(text), text);
     }
     for (String text :
         List.of(
@@ -38,7 +41,7 @@ class EventReaderTest {
             "2025-05-14T24:00:00Z",
             "2025-05-14T09:00:00.Z",
             "2025-05-14T09:00:00+02:00")) {
-      assertEquals(Instant.parse(text), EventReader.parseInstant(text), text);
+      assertEquals(Instant.parse(text), Instants.parse(text), text);
     }
   }
 
@@ -52,7 +55,26 @@ class EventReaderTest {
             "2025-05-14 09:00:00Z",
             "2025-05-14T09:00:00",
             "yesterday")) {
-      assertThrows(DateTimeException.class, () -> EventReader.parseInstant(text), text);
+      assertThrows(DateTimeException.class, () -> Instants.parse(text), text);
     }
+  }
+
+  @Test
+  void shouldReadPayloadInstantsAsTheTimeModuleDoes() throws Exception {
+    ObjectMapper fast = EventJson.newObjectMapper();
+    ObjectMapper standard = EventJson.configure(JsonMapper.builder().build());
+    for (String json :
+        List.of(
+            "\"2025-05-14T09:00:00Z\"",
+            "\"2025-05-14T09:00:00.123456789Z\"",
+            "\"2025-05-14T09:00:00+02:00\"",
+            "1747213200",
+            "1747213200.5")) {
+      assertEquals(
+          standard.readValue(json, Instant.class), fast.readValue(json, Instant.class), json);
+    }
+    assertThrows(
+        InvalidFormatException.class,
+        () -> fast.readValue("\"2025-02-30T00:00:00Z\"", Instant.class));
   }
 }
