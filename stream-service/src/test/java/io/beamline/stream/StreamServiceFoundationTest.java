@@ -25,6 +25,7 @@ class StreamServiceFoundationTest extends ServiceFoundationContract {
         "7 db/migration/V7__feed_player_bytes.sql",
         "8 db/migration/V8__viewer_session_lean_keys.sql",
         "9 db/migration/V9__hls_renditions.sql",
-        "10 db/migration/V10__hls_session_activity.sql");
+        "10 db/migration/V10__hls_session_activity.sql",
+        "11 db/migration/V11__history_retention.sql");
   }
 }

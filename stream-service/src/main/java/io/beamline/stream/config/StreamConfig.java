@@ -42,6 +42,13 @@ public interface StreamConfig {
   Duration hlsIdleTimeout();
 
   /**
+   * Ended viewer sessions, and media grants expired with no live session left, are deleted this
+   * long after their end or expiry (their events are on Kafka, and analytics keeps the history).
+   */
+  @WithDefault("7d")
+  Duration historyRetention();
+
+  /**
    * Addresses (IPv4/IPv6, single or CIDR) of reverse proxies whose {@code X-Forwarded-For} is
    * believed; from anyone else the header is ignored.
    */

@@ -3,13 +3,11 @@ package io.beamline.stream.service;
 import io.beamline.stream.IssuedGrant;
 import io.beamline.stream.config.StreamConfig;
 import io.quarkus.logging.Log;
-import io.quarkus.scheduler.Scheduled;
 import io.smallrye.jwt.algorithm.SignatureAlgorithm;
 import io.smallrye.jwt.build.Jwt;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Optional;
@@ -73,13 +71,6 @@ public class MediaJwts {
         .jws()
         .algorithm(SignatureAlgorithm.HS256)
         .sign(key);
-  }
-
-  /** Forgets grants that expired a day ago (an HLS session keeps its grant until it ends). */
-  @Scheduled(every = "1h", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-  @Transactional
-  void forgetOldGrants() {
-    IssuedGrant.delete("expiresAt < ?1", Instant.now().minus(Duration.ofDays(1)));
   }
 
   /** A new grant id: 128 random bits, base64url (22 characters). */
