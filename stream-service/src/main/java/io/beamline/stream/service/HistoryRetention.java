@@ -1,18 +1,14 @@
 package io.beamline.stream.service;
 
+import io.beamline.platform.retention.BatchedDelete;
 import io.beamline.stream.config.StreamConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import javax.sql.DataSource;
 
 /**
@@ -24,11 +20,8 @@ import javax.sql.DataSource;
 @ApplicationScoped
 public class HistoryRetention {
 
-  /** Rows per delete statement. */
-  static final int BATCH = 5_000;
-
-  /** Statements per table and run: a backlog is worked off over several runs. */
-  static final int BATCHES_PER_RUN = 20;
+  /** 5,000 rows a statement, 20 statements per table and run. */
+  private static final BatchedDelete DELETE = new BatchedDelete(5_000, 20);
 
   /** How long an expired grant is kept: its JWT is refused from expiry on anyway. */
   static final Duration GRANT_GRACE = Duration.ofDays(1);
@@ -70,20 +63,20 @@ public class HistoryRetention {
    */
   long purge(Instant sessionsEndedBefore, Instant grantsExpiredBefore) {
     long sessions =
-        deleteInBatches(
-            "delete from viewer_session where id in (select id from viewer_session"
-                + " where state = 'ended' and left_at < ? limit "
-                + BATCH
-                + ")",
+        DELETE.run(
+            dataSource,
+            "viewer_session",
+            "id",
+            "select id from viewer_session where state = 'ended' and left_at < ?",
             sessionsEndedBefore);
     // A grant stays while a session started with it is live: every HLS request reads it.
     long grants =
-        deleteInBatches(
-            "delete from media_grant where id in (select g.id from media_grant g"
-                + " where g.expires_at < ? and not exists (select 1 from viewer_session s"
-                + " where s.grant_id = g.id and s.state = 'live') limit "
-                + BATCH
-                + ")",
+        DELETE.run(
+            dataSource,
+            "media_grant",
+            "id",
+            "select g.id from media_grant g where g.expires_at < ? and not exists (select 1"
+                + " from viewer_session s where s.grant_id = g.id and s.state = 'live')",
             grantsExpiredBefore);
     sessionsDeleted.increment(sessions);
     grantsDeleted.increment(grants);
@@ -94,24 +87,5 @@ public class HistoryRetention {
           sessions, sessionsEndedBefore, grants, grantsExpiredBefore);
     }
     return sessions + grants;
-  }
-
-  private long deleteInBatches(String sql, Instant cutoff) {
-    long deleted = 0;
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement delete = c.prepareStatement(sql)) {
-      c.setAutoCommit(true);
-      delete.setObject(1, OffsetDateTime.ofInstant(cutoff, ZoneOffset.UTC));
-      for (int i = 0; i < BATCHES_PER_RUN; i++) {
-        int rows = delete.executeUpdate();
-        deleted += rows;
-        if (rows < BATCH) {
-          break;
-        }
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot delete old history: " + e.getMessage(), e);
-    }
-    return deleted;
   }
 }

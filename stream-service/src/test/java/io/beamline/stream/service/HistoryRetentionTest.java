@@ -3,6 +3,7 @@ package io.beamline.stream.service;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.beamline.platform.retention.BatchedDelete;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -61,6 +62,36 @@ class HistoryRetentionTest {
     assertEquals(0, count("media_grant", ofAnEndedSession));
     assertEquals(1, count("media_grant", watchedForDays), "a live session keeps its grant");
     assertEquals(1, count("media_grant", fresh));
+  }
+
+  @Test
+  void aBacklogGoesInBoundedBatchesOverSeveralRuns() throws Exception {
+    try (Connection c = dataSource.getConnection();
+        var s = c.createStatement()) {
+      s.execute("create table batched_delete_test (id int primary key, at timestamptz not null)");
+      s.execute(
+          "insert into batched_delete_test select i, now() - make_interval(days => i % 2 * 10)"
+              + " from generate_series(1, 11) i"); // 6 old rows (odd ids), 5 recent ones
+    }
+    try {
+      BatchedDelete delete = new BatchedDelete(2, 2);
+      Instant before = Instant.now().minus(Duration.ofDays(1));
+      String select = "select id from batched_delete_test where at < ?";
+      assertEquals(4, delete.run(dataSource, "batched_delete_test", "id", select, before));
+      assertEquals(2, delete.run(dataSource, "batched_delete_test", "id", select, before));
+      assertEquals(0, delete.run(dataSource, "batched_delete_test", "id", select, before));
+      try (Connection c = dataSource.getConnection();
+          var s = c.createStatement();
+          ResultSet left = s.executeQuery("select count(*) from batched_delete_test")) {
+        left.next();
+        assertEquals(5, left.getLong(1), "the recent rows stay");
+      }
+    } finally {
+      try (Connection c = dataSource.getConnection();
+          var s = c.createStatement()) {
+        s.execute("drop table batched_delete_test");
+      }
+    }
   }
 
   private String join(String grantId) {

@@ -1,15 +1,11 @@
 package io.beamline.token.authorize;
 
+import io.beamline.platform.retention.BatchedDelete;
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import javax.sql.DataSource;
 
 /**
@@ -20,11 +16,8 @@ import javax.sql.DataSource;
 @ApplicationScoped
 public class ViewerSessionRetention {
 
-  /** Rows per delete statement. */
-  static final int BATCH = 5_000;
-
-  /** Statements per run: a backlog is worked off over several runs. */
-  static final int BATCHES_PER_RUN = 20;
+  /** 5,000 rows a statement, 20 statements a run. */
+  private static final BatchedDelete DELETE = new BatchedDelete(5_000, 20);
 
   /** Beyond the max age, so that no instance still counts or writes what is deleted. */
   static final Duration MARGIN = Duration.ofHours(1);
@@ -56,26 +49,11 @@ public class ViewerSessionRetention {
 
   /** Deletes sessions that started before {@code startedBefore}; returns how many. */
   long purge(Instant startedBefore) {
-    long deleted = 0;
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement delete =
-            c.prepareStatement(
-                "DELETE FROM viewer_session WHERE viewer_session_id IN (SELECT viewer_session_id"
-                    + " FROM viewer_session WHERE started_at < ? LIMIT "
-                    + BATCH
-                    + ")")) {
-      c.setAutoCommit(true);
-      delete.setObject(1, OffsetDateTime.ofInstant(startedBefore, ZoneOffset.UTC));
-      for (int i = 0; i < BATCHES_PER_RUN; i++) {
-        int rows = delete.executeUpdate();
-        deleted += rows;
-        if (rows < BATCH) {
-          break;
-        }
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot delete old viewer sessions: " + e.getMessage(), e);
-    }
-    return deleted;
+    return DELETE.run(
+        dataSource,
+        "viewer_session",
+        "viewer_session_id",
+        "SELECT viewer_session_id FROM viewer_session WHERE started_at < ?",
+        startedBefore);
   }
 }
