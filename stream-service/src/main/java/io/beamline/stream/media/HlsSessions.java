@@ -205,7 +205,9 @@ public class HlsSessions {
     try {
       store.record(activity.values());
     } catch (RuntimeException e) {
-      activity.values().forEach(a -> viewerBytes.add(a.grantId(), a.bytes()));
+      activity.values().stream()
+          .filter(a -> a.bytes() > 0)
+          .forEach(a -> viewerBytes.add(a.grantId(), a.bytes()));
       recorded.forEach(entry -> entry.unrecorded = true);
       throw e;
     }

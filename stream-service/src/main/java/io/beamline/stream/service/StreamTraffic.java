@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Turns the media node's cumulative per-feed byte counters and its HLS traffic log into per-stream
@@ -75,7 +76,7 @@ public class StreamTraffic {
    */
   public synchronized long observe(
       Feed feed, long bytesIn, long bytesOut, int players, int viewerPlayers, Instant countedFrom) {
-    if (!java.util.Objects.equals(countedFrom, dutySince)) {
+    if (!Objects.equals(countedFrom, dutySince)) {
       // The duty was taken (again): readings from before it may be older than what the previous
       // holder reported since, so every feed starts from a fresh baseline.
       lastByFeed.clear();

@@ -60,7 +60,7 @@ public class NginxStatPoller {
     if (!duty.mine()) {
       return; // another instance driving this node reads it
     }
-    java.time.Instant countedFrom = duty.heldSince();
+    Instant countedFrom = duty.heldSince();
     try {
       HttpResponse<byte[]> response =
           http.send(
