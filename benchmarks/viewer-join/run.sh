@@ -26,8 +26,16 @@ CONNS=${BENCH_CONNECTIONS:-64}
 WRK_DURATION=${BENCH_WRK_DURATION:-15}
 say() { printf '[bench] %s\n' "$*" >&2; }
 
+PACKAGES="wrk ffmpeg nginx libnginx-mod-rtmp"
+if ! command -v wrk >/dev/null || ! command -v ffmpeg >/dev/null || ! command -v nginx >/dev/null \
+  || [[ ! -f /usr/lib/nginx/modules/ngx_rtmp_module.so ]]; then
+  if command -v apt-get >/dev/null; then
+    say "installing $PACKAGES (apt-get)"
+    apt-get install -y -qq $PACKAGES >/dev/null || { apt-get update -qq && apt-get install -y -qq $PACKAGES >/dev/null; }
+  fi
+fi
 for tool in wrk ffmpeg nginx; do
-  command -v "$tool" >/dev/null || { say "$tool is missing (apt-get install wrk ffmpeg nginx libnginx-mod-rtmp)"; exit 1; }
+  command -v "$tool" >/dev/null || { say "$tool is missing (apt-get install $PACKAGES)"; exit 1; }
 done
 if [[ "${BENCH_BUILD:-0}" == 1 ]]; then
   ./mvnw -B -q install -DskipTests -pl events,devstack-dist,devstack,platform,token-service,stream-service
